@@ -1,0 +1,3 @@
+import AgentCLI
+
+Agent.runAndExit()
