@@ -50,13 +50,15 @@ public struct ByteReader: Sendable {
     }
 
     public mutating func readShortString(_ field: StaticString) throws(DecodeError) -> String {
+        let start = offset
         let length = Int(try readUInt8(field))
-        return try readUTF8(length, field)
+        return try readUTF8(length, field, start: start)
     }
 
     public mutating func readString(_ field: StaticString) throws(DecodeError) -> String {
+        let start = offset
         let length = Int(try read(UInt16.self, field))
-        return try readUTF8(length, field)
+        return try readUTF8(length, field, start: start)
     }
 
     /// A length-prefixed field (two-byte length) as a reader of its own.
@@ -87,11 +89,10 @@ public struct ByteReader: Sendable {
         guard isAtEnd else { throw .trailingBytes(message: what(), count: remaining) }
     }
 
-    private mutating func readUTF8(_ length: Int, _ field: StaticString) throws(DecodeError) -> String {
-        let at = offset
+    private mutating func readUTF8(_ length: Int, _ field: StaticString, start: Int) throws(DecodeError) -> String {
         let raw = try readBytes(length, field)
         guard let string = String(validating: raw, as: UTF8.self) else {
-            throw .invalid(field: "\(field)", offset: at, reason: "not valid UTF-8")
+            throw .invalid(field: "\(field)", offset: start, reason: "not valid UTF-8")
         }
         return string
     }

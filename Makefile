@@ -1,0 +1,34 @@
+# The two commands of the README: `make test` (every test) and, once the data plane lands,
+# `make demo` (a working cluster). Each installs the Debian packages it needs itself.
+
+SWIFT ?= swift
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build release test fuzz bench format clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+fuzz: deps
+	bash Fuzz/run.sh $(FUZZ_SECONDS)
+
+bench: deps
+	cd Benchmarks && $(SWIFT) package --scratch-path ../.build-bench benchmark
+
+format:
+	swift-format format --in-place --recursive Package.swift Sources Tests
+
+clean:
+	rm -rf .build .build-bench .build-fuzz
