@@ -19,7 +19,7 @@ release: deps
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	$(SWIFT) test --disable-xctest
 
 fuzz: deps
 	bash Fuzz/run.sh $(FUZZ_SECONDS)

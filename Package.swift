@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ClusterModel", targets: ["ClusterModel"]),
         .library(name: "Sealing", targets: ["Sealing"]),
         .library(name: "Wire", targets: ["Wire"]),
+        .library(name: "Membership", targets: ["Membership"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,7 +28,9 @@ let package = Package(
         ),
         .target(name: "ClusterModel"),
         .target(name: "Sealing", dependencies: ["CSodium", "ClusterModel"]),
-        .target(name: "Wire", dependencies: ["ClusterModel"]),
+        .target(name: "Membership", dependencies: ["ClusterModel"]),
+        .target(name: "Wire", dependencies: ["ClusterModel", "Membership"]),
+        .target(name: "Simulation", dependencies: ["ClusterModel", "Membership", "Sealing", "Wire"]),
         .target(
             name: "AgentCLI",
             dependencies: [
@@ -40,7 +43,9 @@ let package = Package(
 
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel"]),
         .testTarget(name: "SealingTests", dependencies: ["Sealing", "Wire"]),
-        .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Membership"]),
+        .testTarget(name: "MembershipTests", dependencies: ["Membership", "Wire"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership", "ClusterModel"]),
         .testTarget(name: "AgentCLITests", dependencies: ["AgentCLI"]),
     ]
 )

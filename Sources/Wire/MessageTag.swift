@@ -17,7 +17,14 @@ extension MessageTag {
     // a number that changed meaning would silently mislead them. A retired message keeps its
     // number. Tags 0 and 255 are never handed out, so zeroed or all-ones memory never
     // decodes. Each protocol adds its messages when it arrives; Docs/protocol.md lists them.
-    public static let registry: [(tag: MessageTag, name: String)] = []
+    public static let registry: [(tag: MessageTag, name: String)] = [
+        (MessageTag(rawValue: 1), "swim.ping"),
+        (MessageTag(rawValue: 2), "swim.ping-req"),
+        (MessageTag(rawValue: 3), "swim.ack"),
+        (MessageTag(rawValue: 4), "swim.nack"),
+        (MessageTag(rawValue: 5), "swim.gossip"),
+        (MessageTag(rawValue: 6), "swim.state"),
+    ]
 
     private static let names: [UInt8: String] = Dictionary(
         uniqueKeysWithValues: registry.map { ($0.tag.rawValue, $0.name) })

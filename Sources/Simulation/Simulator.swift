@@ -1,0 +1,304 @@
+import ClusterModel
+import Membership
+import Sealing
+import Wire
+
+/// Runs many membership cores deterministically: a virtual clock, a seeded generator, and an
+/// in-memory network that loses, delays, duplicates and reorders datagrams, and partitions
+/// the cluster on command. Every message still goes through the real codec and the real
+/// sealing, so what is simulated is the protocol as it is deployed, not a model of it.
+///
+/// The same seed and the same calls replay the same run, datagram for datagram.
+public final class Simulator {
+    public struct Settings: Sendable {
+        public var seed: UInt64
+        public var swim = SWIM.Settings()
+        public var network = NetworkConditions()
+        public var mtu = defaultMTU
+        /// How long a node of slowness 1 takes to handle one datagram or timer; a node of
+        /// slowness 10 takes ten times as long, and what arrives meanwhile waits its turn.
+        public var processingTime: Duration = .microseconds(500)
+        /// Where virtual time starts: a realistic wall-clock time, since incarnations and
+        /// datagram freshness are read from it.
+        public var start = Timestamp(millisecondsSinceEpoch: 1_767_225_600_000)  // 2026-01-01
+        /// Replay windows sized for many simulated senders per node.
+        public var replay: ReplayWindow.Settings = {
+            var settings = ReplayWindow.Settings()
+            settings.sequenceWindow = 128
+            return settings
+        }()
+
+        public init(seed: UInt64) { self.seed = seed }
+    }
+
+    /// A member change as one node saw it, and when.
+    public struct Observation: Sendable {
+        public let observer: Int
+        public let change: SWIM.MemberChange
+        public let time: Timestamp
+    }
+
+    public let settings: Settings
+    public private(set) var now: Timestamp
+    public var conditions: NetworkConditions
+    public private(set) var traffic = Traffic()
+    /// Called for every member change any running node reports, in order.
+    public var observe: ((Observation) -> Void)?
+
+    private var random: SeededGenerator
+    private var agenda = EventQueue<Event>()
+    private var nodes: [Node] = []
+    private var nodeAt: [PeerAddress: Int] = [:]
+    private var groupOf: [Int]?
+    private let keyring: Keyring
+
+    private enum Event {
+        case deliver(datagram: [UInt8], to: Int, from: PeerAddress)
+        case timer(node: Int, generation: UInt32, SWIM.Timer)
+    }
+
+    public init(settings: Settings) {
+        self.settings = settings
+        self.now = settings.start
+        self.conditions = settings.network
+        self.random = SeededGenerator(seed: settings.seed)
+        var keyGenerator = SeededGenerator(seed: settings.seed ^ 0x5EA1_1D6E_5EED_0001)
+        self.keyring = Keyring(primary: try! ClusterKey(bytes: (0..<32).map { _ in UInt8.random(in: 0...255, using: &keyGenerator) }))
+    }
+
+    // MARK: The cluster
+
+    public var nodeCount: Int { nodes.count }
+    public func name(of node: Int) -> NodeName { nodes[node].name }
+    public func address(of node: Int) -> PeerAddress { nodes[node].address }
+    public func isRunning(_ node: Int) -> Bool { nodes[node].instance != nil }
+    public func members(seenBy node: Int) -> [SWIM.Member] { nodes[node].instance?.members ?? [] }
+    public func member(_ subject: Int, seenBy observer: Int) -> SWIM.Member? {
+        nodes[observer].instance?.member(named: nodes[subject].name)
+    }
+    public func instance(_ node: Int) -> SWIM.Instance? { nodes[node].instance }
+
+    /// Simulated addresses come from 10.0.0.0/8; they exist only inside this process.
+    public static func address(forNode index: Int, port: UInt16 = 7950) -> PeerAddress {
+        PeerAddress(ipv4: 0x0A00_0000 | UInt32(index + 1), port: port)
+    }
+
+    /// Adds a node (not yet running) and returns its index.
+    @discardableResult
+    public func addNode(name: String? = nil, address: PeerAddress? = nil, slowness: Double = 1) -> Int {
+        let index = nodes.count
+        let nodeName = try! NodeName(name ?? "n\(index)")
+        let nodeAddress = address ?? Self.address(forNode: index)
+        nodes.append(Node(name: nodeName, address: nodeAddress, slowness: slowness))
+        return index
+    }
+
+    /// Starts the node's process: a fresh core, a fresh sealer (new session) and replay window.
+    public func start(_ node: Int, joining seeds: [Int] = [], labels: [String: String] = [:]) {
+        precondition(nodes[node].instance == nil, "node \(node) is already running")
+        nodes[node].generation &+= 1
+        let sealerSession = random.next()
+        nodes[node].sealer = Sealer(sender: nodes[node].name, session: sealerSession)
+        nodes[node].opener = Opener(replaySettings: settings.replay)
+        nodes[node].busyUntil = now
+        nodes[node].instance = try! SWIM.Instance(
+            name: nodes[node].name, address: nodes[node].address, labels: labels, settings: settings.swim,
+            encodedSize: .wire, now: now)
+        nodeAt[nodes[node].address] = node
+        carryOut(node) { instance, now, random in instance.start(now: now, random: &random) }
+        if !seeds.isEmpty {
+            let addresses = seeds.map { nodes[$0].address }
+            carryOut(node) { instance, now, random in instance.join(seeds: addresses, now: now, random: &random) }
+        }
+    }
+
+    /// Kills the node's process at once, as `kill -9` does: it sends nothing more.
+    public func kill(_ node: Int) {
+        nodes[node].instance = nil
+        nodes[node].generation &+= 1
+        if nodeAt[nodes[node].address] == node { nodeAt[nodes[node].address] = nil }
+    }
+
+    /// Moves a stopped node to a new address (it will come back elsewhere).
+    public func move(_ node: Int, to address: PeerAddress) {
+        precondition(nodes[node].instance == nil, "stop node \(node) before moving it")
+        nodes[node].address = address
+    }
+
+    /// Asks the node to leave gracefully; it stops once its core says leaving is complete.
+    public func leave(_ node: Int) {
+        carryOut(node) { instance, now, random in instance.leave(now: now, random: &random) }
+    }
+
+    public func updateLabels(_ node: Int, _ labels: [String: String]) {
+        carryOut(node) { instance, now, random in (try? instance.updateLabels(labels, now: now, random: &random)) ?? [] }
+    }
+
+    public func setSlowness(_ node: Int, _ slowness: Double) { nodes[node].slowness = slowness }
+
+    /// Splits the network: datagrams cross between nodes of the same group only.
+    public func partition(_ groups: [[Int]]) {
+        var groupOf = [Int](repeating: -1, count: nodes.count)
+        for (group, members) in groups.enumerated() {
+            for node in members { groupOf[node] = group }
+        }
+        self.groupOf = groupOf
+    }
+
+    public func heal() { groupOf = nil }
+
+    // MARK: Running
+
+    /// Processes every event up to and including `deadline`, then sets the clock to it.
+    public func run(until deadline: Timestamp) {
+        while let next = agenda.nextTime, next <= deadline {
+            let (time, event) = agenda.popFirst()!
+            now = time
+            handle(event)
+        }
+        now = max(now, deadline)
+    }
+
+    public func run(for duration: Duration) { run(until: now + duration) }
+
+    /// Runs in steps of `step` until `condition` holds or `limit` passes; returns whether it held.
+    @discardableResult
+    public func run(until condition: () -> Bool, step: Duration = .milliseconds(100), limit: Duration) -> Bool {
+        let deadline = now + limit
+        while now < deadline {
+            if condition() { return true }
+            run(until: min(deadline, now + step))
+        }
+        return condition()
+    }
+
+    private func handle(_ event: Event) {
+        switch event {
+        case .deliver(let datagram, let node, let source):
+            guard nodes[node].instance != nil else { return }
+            if deferIfBusy(node, event) { return }
+            receive(datagram, at: node, from: source)
+        case .timer(let node, let generation, let timer):
+            guard nodes[node].generation == generation, nodes[node].instance != nil else { return }
+            if deferIfBusy(node, event) { return }
+            carryOut(node) { instance, now, random in instance.onTimer(timer, now: now, random: &random) }
+        }
+    }
+
+    /// A node handles one thing at a time; what arrives while it is busy waits its turn.
+    private func deferIfBusy(_ node: Int, _ event: Event) -> Bool {
+        if nodes[node].busyUntil > now {
+            agenda.schedule(event, at: nodes[node].busyUntil)
+            return true
+        }
+        nodes[node].busyUntil = now + settings.processingTime * nodes[node].slowness
+        return false
+    }
+
+    private func receive(_ datagram: [UInt8], at node: Int, from source: PeerAddress) {
+        let opened: OpenedDatagram
+        do {
+            opened = try nodes[node].opener.open(datagram, keyring: keyring, now: now)
+        } catch {
+            traffic.rejected[error.reason, default: 0] += 1
+            return
+        }
+        let frames: [Frame]
+        do {
+            frames = try CompoundPacket.unpack(opened.payload)
+        } catch {
+            traffic.rejected[.malformed, default: 0] += 1
+            return
+        }
+        for frame in frames {
+            let decoded: SWIM.Message?
+            do {
+                decoded = try SWIM.Message(frame: frame)
+            } catch {
+                traffic.rejected[.malformed, default: 0] += 1
+                continue
+            }
+            guard let message = decoded else { continue }
+            carryOut(node) { instance, now, random in
+                instance.onMessage(message, from: opened.sender, at: source, now: now, random: &random)
+            }
+        }
+    }
+
+    /// Runs one input on a node's core and carries out what it directs.
+    private func carryOut(_ node: Int, _ input: (inout SWIM.Instance, Timestamp, inout SeededGenerator) -> [SWIM.Directive]) {
+        guard var instance = nodes[node].instance else { return }
+        nodes[node].instance = nil  // hand the core over without a copy
+        let directives = input(&instance, now, &random)
+        nodes[node].instance = instance
+        for directive in directives {
+            switch directive {
+            case .send(let message, let destination):
+                send(message, from: node, to: destination)
+            case .scheduleTimer(let timer, let delay):
+                agenda.schedule(.timer(node: node, generation: nodes[node].generation, timer), at: now + delay)
+            case .memberChanged(let change):
+                observe?(Observation(observer: node, change: change, time: now))
+            case .leaveCompleted:
+                kill(node)
+                return
+            case .memberForgotten, .probeAnswered, .joinAnswered, .joinUnanswered:
+                break
+            }
+        }
+    }
+
+    private func send(_ message: SWIM.Message, from node: Int, to destination: PeerAddress) {
+        let datagram = nodes[node].sealer.seal(message.payload, keyring: keyring, now: now)
+        precondition(datagram.count <= settings.mtu, "a \(message.frame.tag) datagram of \(datagram.count) bytes exceeds the MTU of \(settings.mtu)")
+        traffic.record(sentBy: node, bytes: datagram.count, tag: message.frame.tag)
+        guard let target = nodeAt[destination] else { return }
+        if let groupOf, groupOf[node] != groupOf[target] { return }
+        if conditions.loss > 0 && Double.random(in: 0..<1, using: &random) < conditions.loss { return }
+        let source = nodes[node].address
+        agenda.schedule(.deliver(datagram: datagram, to: target, from: source), at: now + delay())
+        if conditions.duplication > 0 && Double.random(in: 0..<1, using: &random) < conditions.duplication {
+            agenda.schedule(.deliver(datagram: datagram, to: target, from: source), at: now + delay())
+        }
+    }
+
+    private func delay() -> Duration {
+        let low = conditions.minimumDelay.nanoseconds
+        let high = conditions.maximumDelay.nanoseconds
+        return .nanoseconds(low == high ? low : Int64.random(in: low...high, using: &random))
+    }
+}
+
+extension Simulator {
+    struct Node {
+        let name: NodeName
+        var address: PeerAddress
+        var slowness: Double
+        var instance: SWIM.Instance?
+        var sealer: Sealer
+        var opener = Opener()
+        var generation: UInt32 = 0
+        var busyUntil = Timestamp.epoch
+
+        init(name: NodeName, address: PeerAddress, slowness: Double) {
+            self.name = name
+            self.address = address
+            self.slowness = slowness
+            self.sealer = Sealer(sender: name, session: 0)
+        }
+    }
+}
+
+/// What crossed the simulated network.
+public struct Traffic: Sendable {
+    public private(set) var datagrams = 0
+    public private(set) var bytes = 0
+    public private(set) var datagramsByTag: [MessageTag: Int] = [:]
+    public internal(set) var rejected: [RejectionReason: Int] = [:]
+
+    mutating func record(sentBy node: Int, bytes: Int, tag: MessageTag) {
+        datagrams += 1
+        self.bytes += bytes
+        datagramsByTag[tag, default: 0] += 1
+    }
+}
