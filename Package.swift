@@ -35,6 +35,7 @@ let package = Package(
             name: "AgentCLI",
             dependencies: [
                 "Sealing",
+                "Simulation",
                 "Wire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -42,7 +43,7 @@ let package = Package(
         .executableTarget(name: "agent", dependencies: ["AgentCLI"]),
 
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel"]),
-        .testTarget(name: "SealingTests", dependencies: ["Sealing", "Wire"]),
+        .testTarget(name: "SealingTests", dependencies: ["Sealing", "Wire", "Membership"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Membership"]),
         .testTarget(name: "MembershipTests", dependencies: ["Membership", "Wire"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership", "ClusterModel"]),

@@ -11,7 +11,7 @@ public struct Agent: ParsableCommand {
             each programs its own host's netfilter rules for every Service.
             """,
         version: AgentVersion.number,
-        subcommands: [Keygen.self, Version.self]
+        subcommands: [Keygen.self, Simulate.self, Version.self]
     )
 
     public init() {}

@@ -11,7 +11,12 @@ public struct NodeName: Hashable, Comparable, Sendable, CustomStringConvertible 
         let length = rawValue.utf8.count
         guard length > 0 else { throw .empty }
         guard length <= Self.maximumUTF8Length else { throw .tooLong(length) }
-        if let bad = rawValue.unicodeScalars.first(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) {
+        // Names are checked on every datagram decoded. ASCII (every name in practice) is
+        // checked byte by byte, the refused ASCII characters being exactly 0x00–0x20 and
+        // 0x7F; only a name with other bytes takes the slower look at Unicode properties.
+        if rawValue.utf8.allSatisfy({ $0 < 0x80 }) {
+            if let bad = rawValue.utf8.first(where: { $0 <= 0x20 || $0 == 0x7F }) { throw .invalidCharacter(Unicode.Scalar(bad)) }
+        } else if let bad = rawValue.unicodeScalars.first(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) {
             throw .invalidCharacter(bad)
         }
         self.rawValue = rawValue

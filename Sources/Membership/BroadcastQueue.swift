@@ -18,6 +18,7 @@ extension SWIM {
         private var buckets: [[Entry]] = []
         /// The id of the one live entry per member.
         private var live: [NodeName: UInt64] = [:]
+        /// Entries in `buckets`: the live ones, plus the stale ones not yet dropped.
         private var stored = 0
         private var nextID: UInt64 = 0
 
@@ -41,7 +42,12 @@ extension SWIM {
         /// queued (the caller already carries its own update about that member).
         mutating func take(budget: Int, limit: Int, skipping skipped: NodeName? = nil) -> [Update] {
             var taken: [Update] = []
-            var promotions: [(bucket: Int, entries: [Entry])] = []
+            // Every stored entry beyond one per member is stale; with none, nothing needs
+            // the (cache-missing) look-up in `live` to tell.
+            let mayBeStale = stored > live.count
+            // Sent entries and the bucket each moves up to; moved only at the end, so that
+            // nothing is taken twice in one call.
+            var promoted: [(target: Int, entry: Entry)] = []
             var remaining = budget
             var bucket = 0
             while bucket < buckets.count, remaining > 0 {
@@ -53,14 +59,13 @@ extension SWIM {
                     bucket += 1
                     continue
                 }
-                var promoted: [Entry] = []
+                // Entries are popped off the newest end (moved, not copied); stale ones are
+                // dropped, and those that did not fit go back in their order.
                 var kept: [Entry] = []
-                var position = buckets[bucket].count
                 var misses = 0
-                while position > 0, remaining > 0, misses < 16 {
-                    position -= 1
-                    let entry = buckets[bucket][position]
-                    guard live[entry.update.name] == entry.id else { continue }  // stale: dropped below
+                while remaining > 0, misses < 16, let entry = buckets[bucket].popLast() {
+                    stored -= 1
+                    guard !mayBeStale || live[entry.update.name] == entry.id else { continue }
                     guard entry.size <= remaining, entry.update.name != skipped else {
                         kept.append(entry)
                         misses += 1
@@ -68,24 +73,20 @@ extension SWIM {
                     }
                     taken.append(entry.update)
                     remaining -= entry.size
-                    promoted.append(entry)
+                    promoted.append((bucket + 1, entry))
                 }
-                // Everything from `position` on was looked at: keep the misses, move the taken.
-                let scanned = buckets[bucket].count - position
-                buckets[bucket].removeLast(scanned)
-                buckets[bucket].append(contentsOf: kept.reversed())
-                stored -= scanned - kept.count
-                if !promoted.isEmpty { promotions.append((bucket + 1, promoted)) }
+                stored += kept.count
+                while let entry = kept.popLast() { buckets[bucket].append(entry) }
                 bucket += 1
             }
-            // Moved only now, so that nothing is taken twice in one call.
-            for (target, entries) in promotions {
+            // Backwards, so that each bucket receives its entries oldest first.
+            while let (target, entry) = promoted.popLast() {
                 if target < limit {
                     while buckets.count <= target { buckets.append([]) }
-                    buckets[target].append(contentsOf: entries.reversed())
-                    stored += entries.count
+                    buckets[target].append(entry)
+                    stored += 1
                 } else {
-                    for entry in entries { live[entry.update.name] = nil }
+                    live[entry.update.name] = nil
                 }
             }
             return taken

@@ -76,7 +76,7 @@ extension SWIM {
 
         // MARK: What the shell and operators read
 
-        public var name: NodeName { table[0].name }
+        public var name: NodeName { table.name(at: 0) }
         /// This node's own record, as it announces it.
         public var localMember: Member { table[0] }
         /// Every member this node knows, itself first.
@@ -211,11 +211,13 @@ extension SWIM {
             let me = localMember
             broadcast(.alive(name: me.name, incarnation: me.incarnation, address: me.address, labels: me.labels))
             func staggered(_ timer: Timer, _ interval: Duration) {
-                let offset = Int64.random(in: 0..<max(1, interval.nanoseconds), using: &random)
-                out.append(.scheduleTimer(timer, after: .nanoseconds(offset)))
+                let offset = random.uniform(in: 0..<Int(max(1, interval.nanoseconds)))
+                out.append(.scheduleTimer(timer, after: .nanoseconds(Int64(offset))))
             }
             staggered(.probeTick, settings.probe.interval)
             staggered(.gossipTick, settings.gossip.interval)
+            // The interval of the cluster this node already knows: the base interval for a
+            // node that knows only itself, the scaled one after `adopt`.
             staggered(.pushPullTick, settings.sync.pushPullInterval)
             staggered(.reconnectTick, settings.reconnect.interval)
         }
@@ -260,15 +262,15 @@ extension SWIM {
         ) -> [Int] {
             guard wanted > 0, table.count > 1 else { return [] }
             if table.count <= 64 {
-                var candidates = (1..<table.count).filter { isEligible(table[$0]) }
-                candidates.shuffle(using: &random)
-                return Array(candidates.prefix(wanted))
+                var candidates = (1..<table.count).filter { isEligible(table[$0]) }.map { Int32($0) }
+                random.shuffle(&candidates)
+                return candidates.prefix(wanted).map { Int($0) }
             }
             var chosen: [Int] = []
             var tries = 0
             while chosen.count < wanted, tries < 8 * wanted + 8 {
                 tries += 1
-                let index = Int.random(in: 1..<table.count, using: &random)
+                let index = random.uniform(in: 1..<table.count)
                 if !chosen.contains(index), isEligible(table[index]) { chosen.append(index) }
             }
             return chosen

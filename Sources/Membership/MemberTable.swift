@@ -30,10 +30,16 @@ extension SWIM {
 
         subscript(index: Int) -> Member { members[index] }
 
+        // Single fields, read in place: most news turns out to be old after a look at these,
+        // and copying the whole member (retaining its name and labels) to find out is costly.
+        func name(at index: Int) -> NodeName { members[index].name }
+        func incarnation(at index: Int) -> UInt64 { members[index].incarnation }
+        func status(at index: Int) -> Status { members[index].status }
+
         func index(of name: NodeName) -> Int? {
             guard !slots.isEmpty else { return nil }
             let mask = slots.count - 1
-            var slot = name.hashValue & mask
+            var slot = Self.home(of: name) & mask
             while true {
                 let position = slots[slot]
                 if position < 0 { return nil }
@@ -54,6 +60,13 @@ extension SWIM {
             adjustCount(member.status, by: 1)
             insertIntoIndex(position: members.count - 1)
             return members.count - 1
+        }
+
+        /// Makes room for this many members at once: a table filled in bulk then holds no
+        /// spare capacity, and its index is built once.
+        mutating func reserveCapacity(_ capacity: Int) {
+            members.reserveCapacity(capacity)
+            if capacity * 2 > slots.count { rebuildIndex(minimumCapacity: capacity) }
         }
 
         /// Replaces the member at `index`; its name must stay the same.
@@ -86,9 +99,22 @@ extension SWIM {
 
         private mutating func insertIntoIndex(position: Int) {
             let mask = slots.count - 1
-            var slot = members[position].name.hashValue & mask
+            var slot = Self.home(of: members[position].name) & mask
             while slots[slot] >= 0 { slot = (slot + 1) & mask }
             slots[slot] = Int32(position)
+        }
+
+        /// Where a name's probe sequence starts. FNV-1a over the UTF-8 bytes, with MurmurHash3's
+        /// finaliser to mix the low bits the mask keeps: a few nanoseconds for a host name,
+        /// where `hashValue` (seeded SipHash through `Hasher`) costs several times that, and
+        /// lookups run for every update in every datagram. Not seeded, which is safe because
+        /// names only arrive in authenticated datagrams.
+        private static func home(of name: NodeName) -> Int {
+            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+            for byte in name.rawValue.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            hash = (hash ^ (hash >> 33)) &* 0xFF51_AFD7_ED55_8CCD
+            hash = (hash ^ (hash >> 33)) &* 0xC4CE_B9FE_1A85_EC53
+            return Int(truncatingIfNeeded: hash ^ (hash >> 33))
         }
 
         private mutating func rebuildIndex(minimumCapacity: Int) {

@@ -3,7 +3,13 @@ import ClusterModel
 extension SWIM.Instance {
     /// Applies gossip, re-broadcasting whatever was news.
     mutating func apply(_ updates: [Update], now: Timestamp, random: inout some RandomNumberGenerator, into out: inout [Directive]) {
-        for update in updates { apply(update, rebroadcast: true, now: now, random: &random, into: &out) }
+        // All looked up first: in a large table each lookup waits on memory, and lookups
+        // made back to back wait together instead of one after another.
+        let positions = updates.map { table.index(of: $0.name) }
+        for (update, position) in zip(updates, positions) {
+            // One not found may have been added by an earlier update in this batch.
+            apply(update, at: position ?? table.index(of: update.name), rebroadcast: true, now: now, random: &random, into: &out)
+        }
     }
 
     /// The precedence rules of SWIM §4.2 as memberlist's state.go applies them, for a member
@@ -27,24 +33,36 @@ extension SWIM.Instance {
     mutating func apply(
         _ update: Update, rebroadcast: Bool, now: Timestamp, random: inout some RandomNumberGenerator, into out: inout [Directive]
     ) {
-        if update.name == name {
+        apply(update, at: table.index(of: update.name), rebroadcast: rebroadcast, now: now, random: &random, into: &out)
+    }
+
+    /// `apply` with the member's position already looked up (nil when unknown).
+    private mutating func apply(
+        _ update: Update, at position: Int?, rebroadcast: Bool, now: Timestamp, random: inout some RandomNumberGenerator,
+        into out: inout [Directive]
+    ) {
+        if position == 0 {
             answerNewsAboutMyself(update, now: now, random: &random, into: &out)
             return
         }
-        guard let index = table.index(of: update.name) else {
+        guard let index = position else {
             guard case .alive(let name, let incarnation, let address, let labels) = update else { return }  // cannot reach it without an address
             let member = Member(name: name, address: address, incarnation: incarnation, status: .alive, labels: labels)
-            let position = table.append(member)
+            let appended = table.append(member)
             membersLearned += 1
-            addToProbeOrder(position, random: &random)
+            addToProbeOrder(appended, random: &random)
             out.append(.memberChanged(SWIM.MemberChange(member: member, previousStatus: nil)))
             if rebroadcast { broadcast(update) }
             return
         }
-        var member = table[index]
+        // Judged on the stored incarnation (and status, where it matters) alone, and the member
+        // copied only when the news changes it: most gossip a node hears is news it already
+        // has. The status is read only after the incarnation, as it may lie in another cache line.
+        let known = table.incarnation(at: index)
         switch update {
         case .alive(_, let incarnation, let address, let labels):
-            guard incarnation > member.incarnation else { return }
+            guard incarnation > known else { return }
+            var member = table[index]
             suspicions[member.name] = nil
             member.incarnation = incarnation
             member.address = address
@@ -53,34 +71,38 @@ extension SWIM.Instance {
             store(member, at: index, now: now, random: &random, into: &out)
             if rebroadcast { broadcast(update) }
 
-        case .suspect(_, let incarnation, let reporter):
-            guard incarnation >= member.incarnation else { return }
-            if member.status == .suspect {
+        case .suspect(let name, let incarnation, let reporter):
+            guard incarnation >= known else { return }
+            let status = table.status(at: index)
+            if status == .suspect {
                 // Lifeguard IV.B: another member reached the same verdict on its own.
-                guard var suspicion = suspicions[member.name], suspicion.confirm(by: reporter) else { return }
-                suspicions[member.name] = suspicion
-                out.append(.scheduleTimer(.suspicionTimeout(member.name, incarnation: suspicion.incarnation), after: suspicion.deadline - now))
+                guard var suspicion = suspicions[name], suspicion.confirm(by: reporter) else { return }
+                suspicions[name] = suspicion
+                out.append(.scheduleTimer(.suspicionTimeout(name, incarnation: suspicion.incarnation), after: suspicion.deadline - now))
                 broadcast(update)  // so that confirmations keep flowing
                 return
             }
-            guard member.status == .alive else { return }
+            guard status == .alive else { return }
+            var member = table[index]
             member.status = .suspect
             member.incarnation = incarnation
             startSuspicion(of: member, reporter: reporter, now: now, into: &out)
             store(member, at: index, now: now, random: &random, into: &out)
             broadcast(update)
 
-        case .failed(_, let incarnation, _):
-            guard incarnation >= member.incarnation, member.status.isLive else { return }
-            suspicions[member.name] = nil
+        case .failed(let name, let incarnation, _):
+            guard incarnation >= known, table.status(at: index).isLive else { return }
+            suspicions[name] = nil
+            var member = table[index]
             member.status = .failed
             member.incarnation = incarnation
             store(member, at: index, now: now, random: &random, into: &out)
             if rebroadcast { broadcast(update) }
 
-        case .left(_, let incarnation):
-            guard incarnation >= member.incarnation, member.status != .left else { return }
-            suspicions[member.name] = nil
+        case .left(let name, let incarnation):
+            guard incarnation >= known, table.status(at: index) != .left else { return }
+            suspicions[name] = nil
+            var member = table[index]
             member.status = .left
             member.incarnation = incarnation
             store(member, at: index, now: now, random: &random, into: &out)

@@ -133,14 +133,14 @@ extension SWIM.Instance {
                 if reshuffled { return nil }
                 reshuffled = true
                 probeOrder.removeAll(keepingCapacity: true)
-                for index in 1..<max(1, table.count) where table[index].status.isLive { probeOrder.append(Int32(index)) }
-                probeOrder.shuffle(using: &random)
+                for index in 1..<max(1, table.count) where table.status(at: index).isLive { probeOrder.append(Int32(index)) }
+                random.shuffle(&probeOrder)
                 probeCursor = 0
                 continue
             }
             let index = Int(probeOrder[probeCursor])
             probeCursor += 1
-            if index > 0, index < table.count, table[index].status.isLive { return index }
+            if index > 0, index < table.count, table.status(at: index).isLive { return index }
         }
     }
 
@@ -148,7 +148,7 @@ extension SWIM.Instance {
     /// round, so it is probed within the round and nobody is probed twice.
     mutating func addToProbeOrder(_ index: Int, random: inout some RandomNumberGenerator) {
         probeOrder.append(Int32(index))
-        let place = Int.random(in: probeCursor..<probeOrder.count, using: &random)
+        let place = random.uniform(in: probeCursor..<probeOrder.count)
         probeOrder.swapAt(place, probeOrder.count - 1)
     }
 }

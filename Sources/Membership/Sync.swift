@@ -134,7 +134,7 @@ extension SWIM.Instance {
         let probability = Double(failed) / Double(max(1, table.liveCount))
         guard Double.random(in: 0..<1, using: &random) < probability else { return }
         var candidates: [Int] = []
-        for index in 1..<table.count where table[index].status == .failed { candidates.append(index) }
+        for index in 1..<table.count where table.status(at: index) == .failed { candidates.append(index) }
         guard let chosen = candidates.randomElement(using: &random) else { return }
         sendState(to: table[chosen].address, exchange: takeSequence(), isRequest: true, into: &out)
     }

@@ -21,12 +21,10 @@ public final class Simulator {
         /// Where virtual time starts: a realistic wall-clock time, since incarnations and
         /// datagram freshness are read from it.
         public var start = Timestamp(millisecondsSinceEpoch: 1_767_225_600_000)  // 2026-01-01
-        /// Replay windows sized for many simulated senders per node.
-        public var replay: ReplayWindow.Settings = {
-            var settings = ReplayWindow.Settings()
-            settings.sequenceWindow = 128
-            return settings
-        }()
+        /// The replay window of a real agent: it must span the longest burst one sender
+        /// sends at once (a state exchange of 10,000 members is ~400 datagrams), since the
+        /// simulated network reorders freely within a burst.
+        public var replay = ReplayWindow.Settings()
 
         public init(seed: UInt64) { self.seed = seed }
     }
@@ -52,9 +50,15 @@ public final class Simulator {
     private var groupOf: [Int]?
     private let keyring: Keyring
 
-    private enum Event {
+    fileprivate enum Event {
         case deliver(datagram: [UInt8], to: Int, from: PeerAddress)
         case timer(node: Int, generation: UInt32, SWIM.Timer)
+
+        var node: Int {
+            switch self {
+            case .deliver(_, let node, _), .timer(let node, _, _): node
+            }
+        }
     }
 
     public init(settings: Settings) {
@@ -95,6 +99,28 @@ public final class Simulator {
 
     /// Starts the node's process: a fresh core, a fresh sealer (new session) and replay window.
     public func start(_ node: Int, joining seeds: [Int] = [], labels: [String: String] = [:]) {
+        launch(node, labels: labels)
+        carryOut(node) { instance, now, random in instance.start(now: now, random: &random) }
+        if !seeds.isEmpty {
+            let addresses = seeds.map { nodes[$0].address }
+            carryOut(node) { instance, now, random in instance.join(seeds: addresses, now: now, random: &random) }
+        }
+    }
+
+    /// Starts these nodes as a cluster that has long since settled: each knows every other
+    /// as alive from the outset (`SWIM.Instance.adopt`), and nobody joins.
+    public func startConverged(_ started: [Int]) {
+        for node in started { launch(node, labels: [:]) }
+        // Built once: each core copies the records, and their names and labels are shared.
+        let records = started.map { nodes[$0].instance!.localMember }
+        for node in started {
+            carryOut(node) { instance, now, random in instance.adopt(records, now: now, random: &random) }
+            carryOut(node) { instance, now, random in instance.start(now: now, random: &random) }
+        }
+    }
+
+    /// A fresh core, sealer (new session) and replay window for the node, not yet started.
+    private func launch(_ node: Int, labels: [String: String]) {
         precondition(nodes[node].instance == nil, "node \(node) is already running")
         nodes[node].generation &+= 1
         let sealerSession = random.next()
@@ -105,11 +131,6 @@ public final class Simulator {
             name: nodes[node].name, address: nodes[node].address, labels: labels, settings: settings.swim,
             encodedSize: .wire, now: now)
         nodeAt[nodes[node].address] = node
-        carryOut(node) { instance, now, random in instance.start(now: now, random: &random) }
-        if !seeds.isEmpty {
-            let addresses = seeds.map { nodes[$0].address }
-            carryOut(node) { instance, now, random in instance.join(seeds: addresses, now: now, random: &random) }
-        }
     }
 
     /// Kills the node's process at once, as `kill -9` does: it sends nothing more.
@@ -152,9 +173,9 @@ public final class Simulator {
     /// Processes every event up to and including `deadline`, then sets the clock to it.
     public func run(until deadline: Timestamp) {
         while let next = agenda.nextTime, next <= deadline {
-            let (time, event) = agenda.popFirst()!
+            let (time, event, rank) = agenda.popFirst()!
             now = time
-            handle(event)
+            handle(event, waitingRank: rank)
         }
         now = max(now, deadline)
     }
@@ -172,27 +193,55 @@ public final class Simulator {
         return condition()
     }
 
-    private func handle(_ event: Event) {
+    /// - Parameter rank: set when the event had been waiting for its node to be free.
+    private func handle(_ event: Event, waitingRank rank: UInt64?) {
+        let node = event.node
+        let isCurrent =
+            switch event {
+            case .deliver: nodes[node].instance != nil
+            case .timer(_, let generation, _): nodes[node].generation == generation && nodes[node].instance != nil
+            }
+        guard isCurrent else {
+            // Dropped without taking the node's time, so the next in line is due now too.
+            if rank != nil { callNextInLine(node, at: now) }
+            return
+        }
+        guard nodes[node].busyUntil <= now else {
+            wait(event, rank: rank, for: node)
+            return
+        }
+        nodes[node].busyUntil = now + settings.processingTime * nodes[node].slowness
+        if rank != nil { callNextInLine(node, at: nodes[node].busyUntil) }
         switch event {
-        case .deliver(let datagram, let node, let source):
-            guard nodes[node].instance != nil else { return }
-            if deferIfBusy(node, event) { return }
+        case .deliver(let datagram, _, let source):
             receive(datagram, at: node, from: source)
-        case .timer(let node, let generation, let timer):
-            guard nodes[node].generation == generation, nodes[node].instance != nil else { return }
-            if deferIfBusy(node, event) { return }
+        case .timer(_, _, let timer):
             carryOut(node) { instance, now, random in instance.onTimer(timer, now: now, random: &random) }
         }
     }
 
-    /// A node handles one thing at a time; what arrives while it is busy waits its turn.
-    private func deferIfBusy(_ node: Int, _ event: Event) -> Bool {
-        if nodes[node].busyUntil > now {
-            agenda.schedule(event, at: nodes[node].busyUntil)
-            return true
+    /// A node handles one thing at a time; what arrives while it is busy waits its turn, in
+    /// order of arrival. Only the first in line sits in the agenda (at the time the node is
+    /// free); the rest wait in the node's line, so that a burst of n datagrams costs n
+    /// agenda operations rather than n²/2.
+    private func wait(_ event: Event, rank: UInt64?, for node: Int) {
+        let free = nodes[node].busyUntil
+        if let rank {
+            agenda.reschedule(event, at: free, rank: rank)  // still first in line
+        } else if nodes[node].hasFirstInLine {
+            nodes[node].line.append((event, agenda.takeRank()))
+        } else {
+            agenda.scheduleFirstInLine(event, at: free)
+            nodes[node].hasFirstInLine = true
         }
-        nodes[node].busyUntil = now + settings.processingTime * nodes[node].slowness
-        return false
+    }
+
+    private func callNextInLine(_ node: Int, at time: Timestamp) {
+        guard let (event, rank) = nodes[node].line.popFirst() else {
+            nodes[node].hasFirstInLine = false
+            return
+        }
+        agenda.reschedule(event, at: time, rank: rank)
     }
 
     private func receive(_ datagram: [UInt8], at node: Int, from source: PeerAddress) {
@@ -227,10 +276,8 @@ public final class Simulator {
 
     /// Runs one input on a node's core and carries out what it directs.
     private func carryOut(_ node: Int, _ input: (inout SWIM.Instance, Timestamp, inout SeededGenerator) -> [SWIM.Directive]) {
-        guard var instance = nodes[node].instance else { return }
-        nodes[node].instance = nil  // hand the core over without a copy
-        let directives = input(&instance, now, &random)
-        nodes[node].instance = instance
+        guard nodes[node].instance != nil else { return }
+        let directives = input(&nodes[node].instance!, now, &random)  // in place: copying a core retains all it holds
         for directive in directives {
             switch directive {
             case .send(let message, let destination):
@@ -250,8 +297,8 @@ public final class Simulator {
 
     private func send(_ message: SWIM.Message, from node: Int, to destination: PeerAddress) {
         let datagram = nodes[node].sealer.seal(message.payload, keyring: keyring, now: now)
-        precondition(datagram.count <= settings.mtu, "a \(message.frame.tag) datagram of \(datagram.count) bytes exceeds the MTU of \(settings.mtu)")
-        traffic.record(sentBy: node, bytes: datagram.count, tag: message.frame.tag)
+        precondition(datagram.count <= settings.mtu, "a \(message.tag) datagram of \(datagram.count) bytes exceeds the MTU of \(settings.mtu)")
+        traffic.record(sentBy: node, bytes: datagram.count, tag: message.tag)
         guard let target = nodeAt[destination] else { return }
         if let groupOf, groupOf[node] != groupOf[target] { return }
         if conditions.loss > 0 && Double.random(in: 0..<1, using: &random) < conditions.loss { return }
@@ -279,6 +326,10 @@ extension Simulator {
         var opener = Opener()
         var generation: UInt32 = 0
         var busyUntil = Timestamp.epoch
+        /// Whether an event of this node waits in the agenda for it to be free; those that
+        /// arrived after it wait in `line`, each with its rank.
+        var hasFirstInLine = false
+        fileprivate var line = Line<(Event, UInt64)>()
 
         init(name: NodeName, address: PeerAddress, slowness: Double) {
             self.name = name
@@ -286,6 +337,30 @@ extension Simulator {
             self.slowness = slowness
             self.sealer = Sealer(sender: name, session: 0)
         }
+    }
+}
+
+/// A first-in, first-out queue that releases each element as it leaves.
+struct Line<Element> {
+    private var elements: [Element?] = []
+    private var first = 0
+
+    mutating func append(_ element: Element) { elements.append(element) }
+
+    mutating func popFirst() -> Element? {
+        guard first < elements.count else { return nil }
+        defer {
+            first += 1
+            if first == elements.count {
+                elements.removeAll(keepingCapacity: true)
+                first = 0
+            } else if first >= 1_024, first * 2 >= elements.count {
+                // A line that never empties still gives back what has left it.
+                elements.removeFirst(first)
+                first = 0
+            }
+        }
+        return elements[first].take()
     }
 }
 

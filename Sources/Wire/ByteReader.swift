@@ -91,6 +91,9 @@ public struct ByteReader: Sendable {
 
     private mutating func readUTF8(_ length: Int, _ field: StaticString, start: Int) throws(DecodeError) -> String {
         let raw = try readBytes(length, field)
+        // ASCII (every name in practice) is valid UTF-8 as it stands, and decoding it is far
+        // cheaper than the generic validation, which is left for the rest.
+        if raw.allSatisfy({ $0 < 0x80 }) { return String(decoding: raw, as: UTF8.self) }
         guard let string = String(validating: raw, as: UTF8.self) else {
             throw .invalid(field: "\(field)", offset: start, reason: "not valid UTF-8")
         }

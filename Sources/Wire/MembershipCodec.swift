@@ -19,16 +19,38 @@ import Membership
 //   swim.state    (6) = exchange (4) | is request (1) | index (2) | count (2) | member...
 
 extension SWIM.Message {
+    /// The tag of the frame this message travels in, without encoding it.
+    public var tag: MessageTag {
+        switch self {
+        case .ping: .swimPing
+        case .pingRequest: .swimPingRequest
+        case .ack: .swimAck
+        case .nack: .swimNack
+        case .gossip: .swimGossip
+        case .state: .swimState
+        }
+    }
+
     /// The frame this message travels in.
     public var frame: Frame {
-        switch self {
-        case .ping(let message): Frame(message)
-        case .pingRequest(let message): Frame(message)
-        case .ack(let message): Frame(message)
-        case .nack(let message): Frame(message)
-        case .gossip(let message): Frame(message)
-        case .state(let message): Frame(message)
-        }
+        let body =
+            switch self {
+            case .ping(let message): Self.encode(message)
+            case .pingRequest(let message): Self.encode(message)
+            case .ack(let message): Self.encode(message)
+            case .nack(let message): Self.encode(message)
+            case .gossip(let message): Self.encode(message)
+            case .state(let message): Self.encode(message)
+            }
+        return Frame(tag: tag, body: body[...])
+    }
+
+    /// The body, written into a buffer that holds a whole datagram from the start rather
+    /// than one regrown several times on the way.
+    private static func encode(_ message: some WireMessage) -> [UInt8] {
+        var writer = ByteWriter(capacity: defaultMTU)
+        message.encode(into: &writer)
+        return writer.bytes
     }
 
     /// Decodes a membership frame; nil when the tag belongs to another protocol.
@@ -126,6 +148,7 @@ public enum MembershipCodec {
 
     static func write(_ labels: [String: String], into writer: inout ByteWriter) {
         writer.write(UInt16(labels.count))
+        guard !labels.isEmpty else { return }  // most members have none; even an empty sort costs
         // Sorted, so that equal labels always encode to equal bytes.
         for (key, value) in labels.sorted(by: { $0.key < $1.key }) {
             writer.writeString(key)
@@ -138,6 +161,9 @@ public enum MembershipCodec {
         let pairs = try reader.readArray("labels", minimumElementSize: 4) { (reader: inout ByteReader) throws(DecodeError) in
             (try reader.readString("label key"), try reader.readString("label value"))
         }
+        // No labels is the common case, and reserving capacity would give each member its
+        // own empty dictionary instead of the shared empty one.
+        guard !pairs.isEmpty else { return [:] }
         var labels: [String: String] = [:]
         labels.reserveCapacity(pairs.count)
         for (key, value) in pairs {

@@ -1,4 +1,5 @@
 import ClusterModel
+import Membership
 import Testing
 import Wire
 
@@ -15,7 +16,9 @@ enum Outcome: Hashable {
 func openAndDecode(_ datagram: [UInt8], opener: inout Opener, keyring: Keyring, now: Timestamp) -> Outcome {
     do {
         let opened = try opener.open(datagram, keyring: keyring, now: now)
-        _ = try CompoundPacket.unpack(opened.payload)
+        for frame in try CompoundPacket.unpack(opened.payload) {
+            _ = try SWIM.Message(frame: frame)
+        }
         return .decoded
     } catch let rejection as Rejection {
         return .rejected(rejection.reason)
@@ -50,9 +53,16 @@ struct HostileInputTests {
             return bytes
         }
 
+        let unregisteredTags = (1...254).map { MessageTag(rawValue: UInt8($0)) }.filter { !$0.isRegistered }
         func validPayload() -> [UInt8] {
+            // Half real membership messages, half frames of arbitrary tags and bodies.
+            if Bool.random(using: &random) {
+                let ping = SWIM.Message.ping(SWIM.Ping(sequence: UInt32.random(in: 0...UInt32.max, using: &random), target: Fixture.name("n\(UInt16.random(in: 0...999, using: &random))")))
+                return ping.payload
+            }
             var builder = PacketBuilder(budget: sealer.payloadBudget(mtu: defaultMTU))
-            while builder.append(Frame(tag: MessageTag(rawValue: UInt8.random(in: 1...254, using: &random)),
+            // Tags no message is registered under: a receiver skips them, as a newer agent's.
+            while builder.append(Frame(tag: unregisteredTags.randomElement(using: &random)!,
                                        body: randomBytes(Int.random(in: 0...120, using: &random))[...])) {}
             return builder.bytes
         }

@@ -26,5 +26,13 @@ struct JoinTests {
         }, step: .milliseconds(500), limit: .seconds(120))
         print("converged at \(simulator.now - start), traffic \(simulator.traffic.datagrams) datagrams")
         #expect(converged, "seed \(seed)")
+        if let extra = Int(ProcessInfo.processInfo.environment["SIM_STEADY"] ?? "") {
+            let before = simulator.traffic
+            let clock = ContinuousClock.now
+            simulator.run(for: .seconds(extra))
+            let byTag = simulator.traffic.datagramsByTag.sorted { $0.key < $1.key }.map { "\($0.key.name) \($0.value - before.datagramsByTag[$0.key, default: 0])" }
+            print("steady: \(simulator.traffic.datagrams - before.datagrams) datagrams in \(extra) s virtual, \(ContinuousClock.now - clock) wall")
+            print("steady by tag: \(byTag.joined(separator: ", ")); all traffic \(simulator.traffic.bytes) bytes")
+        }
     }
 }
