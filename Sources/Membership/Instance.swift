@@ -49,8 +49,8 @@ extension SWIM {
         var nextSequence: UInt32 = 1
         var isStarted = false
         var leaveProgress: LeaveProgress = .staying
-        /// Members added to the table since this node started, and the count at the last
-        /// catch-up tick: the catch-up ramp runs while the first keeps moving past the second.
+        /// Members added to the table, or back from failed or left, since this node started;
+        /// the catch-up ramp runs while this keeps moving.
         var membersLearned = 0
         var catchUp: CatchUp?
 
@@ -218,7 +218,7 @@ extension SWIM {
             staggered(.gossipTick, settings.gossip.interval)
             // The interval of the cluster this node already knows: the base interval for a
             // node that knows only itself, the scaled one after `adopt`.
-            staggered(.pushPullTick, settings.sync.pushPullInterval)
+            staggered(.pushPullTick, Self.pushPullInterval(settings.sync.pushPullInterval, members: table.liveCount))
             staggered(.reconnectTick, settings.reconnect.interval)
         }
 
@@ -244,7 +244,10 @@ extension SWIM {
             if previous.status != member.status {
                 if member.status.isLive {
                     departedSince[member.name] = nil
-                    if !previous.status.isLive { addToProbeOrder(index, random: &random) }
+                    if !previous.status.isLive {
+                        addToProbeOrder(index, random: &random)
+                        membersLearned += 1  // back from failed or left: news, as a new member is
+                    }
                 } else {
                     departedSince[member.name] = now
                 }

@@ -43,8 +43,10 @@ extension SWIM.Instance {
         _ chunk: SWIM.StateChunk, from sender: NodeName, at address: PeerAddress, now: Timestamp,
         random: inout some RandomNumberGenerator, into out: inout [Directive]
     ) {
+        let learnedBefore = membersLearned
         for record in chunk.members {
             let firstHand = record.name == sender
+            if firstHand, record.status == .alive { reviveSender(record, now: now, random: &random, into: &out) }
             let update: SWIM.Update =
                 switch record.status {
                 case .alive:
@@ -63,11 +65,40 @@ extension SWIM.Instance {
         } else if let position = pendingJoins.firstIndex(where: { $0.exchange == chunk.exchange }) {
             let join = pendingJoins.remove(at: position)
             out.append(.joinAnswered(seed: join.seed, by: sender))
-            if catchUp == nil {
-                catchUp = CatchUp(delay: settings.sync.catchUpDelay, learnedAtLastTick: membersLearned)
-                out.append(.scheduleTimer(.catchUpTick, after: settings.sync.catchUpDelay))
-            }
+            // Joining a settled cluster, the seed's answer is complete: catch up only if
+            // gossip brings more members before the first tick.
+            startCatchUp(baseline: membersLearned, into: &out)
+            return
         }
+        // Any other exchange: a follow-up at the first tick if this one taught something.
+        if membersLearned > learnedBefore { startCatchUp(baseline: learnedBefore, partner: address, into: &out) }
+    }
+
+    /// A state exchange that taught this node something — a join's answer, a reconnect
+    /// across a healed partition, a push-pull that found what gossip missed — is followed by
+    /// catch-up push-pulls, since the partner's side probably holds more news than one
+    /// exchange carried: refutations caused by the exchange itself cross over on the next.
+    mutating func startCatchUp(baseline: Int, partner: PeerAddress? = nil, into out: inout [Directive]) {
+        guard catchUp == nil, leaveProgress == .staying else { return }
+        catchUp = CatchUp(delay: settings.sync.catchUpDelay, learnedAtLastTick: baseline, partner: partner)
+        out.append(.scheduleTimer(.catchUpTick, after: settings.sync.catchUpDelay))
+    }
+
+    /// A state exchange comes from its sender itself, authenticated: whatever this node
+    /// believed, the sender is alive. Its own alive record revives it here even at the
+    /// incarnation this node holds it failed or suspect at — only the member may raise its
+    /// incarnation, and waiting for it to refute would cost a round trip across a healed
+    /// partition. Not gossiped: elsewhere the member's own refutation does that job.
+    mutating func reviveSender(_ record: Member, now: Timestamp, random: inout some RandomNumberGenerator, into out: inout [Directive]) {
+        guard let index = table.index(of: record.name), index != 0,
+              table.incarnation(at: index) == record.incarnation,
+              table.status(at: index) == .failed || table.status(at: index) == .suspect
+        else { return }
+        var member = table[index]
+        suspicions[member.name] = nil
+        member.status = .alive
+        member.address = record.address
+        store(member, at: index, now: now, random: &random, into: &out)
     }
 
     /// The catch-up ramp after a join: how long until the next push-pull, and how many
@@ -75,6 +106,10 @@ extension SWIM.Instance {
     struct CatchUp: Sendable {
         var delay: Duration
         var learnedAtLastTick: Int
+        /// Who taught this node in the exchange that started the ramp: the first catch-up
+        /// goes back to it, since across a healed partition it is the one that knows the
+        /// other side. Later ones go to random members.
+        var partner: PeerAddress?
     }
 
     /// Push-pulls with a random member while the node is still learning of members it did
@@ -82,15 +117,22 @@ extension SWIM.Instance {
     /// previous one, or when the delay reaches the regular push-pull interval.
     mutating func onCatchUpTick(random: inout some RandomNumberGenerator, into out: inout [Directive]) {
         guard var ramp = catchUp, leaveProgress == .staying else { return }
-        guard membersLearned > ramp.learnedAtLastTick else { return }
+        guard membersLearned > ramp.learnedAtLastTick else {
+            catchUp = nil  // settled: a later exchange that teaches something starts a new ramp
+            return
+        }
         ramp.learnedAtLastTick = membersLearned
         ramp.delay = ramp.delay * 2
+        let partner = ramp.partner ?? randomMembers(count: 1, random: &random, where: { $0.status == .alive }).first.map { table[$0].address }
+        ramp.partner = nil
         catchUp = ramp
-        if let partner = randomMembers(count: 1, random: &random, where: { $0.status == .alive }).first {
-            sendState(to: table[partner].address, exchange: takeSequence(), isRequest: true, into: &out)
+        if let partner {
+            sendState(to: partner, exchange: takeSequence(), isRequest: true, into: &out)
         }
         if ramp.delay < settings.sync.pushPullInterval {
             out.append(.scheduleTimer(.catchUpTick, after: ramp.delay))
+        } else {
+            catchUp = nil
         }
     }
 
