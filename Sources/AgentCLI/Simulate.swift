@@ -27,7 +27,7 @@ struct Simulate: ParsableCommand {
     var seed: UInt64?
 
     @Option(help: "Simulated time to run, e.g. 90s, 2m, 1h.", transform: SimulatedDuration.parse)
-    var duration: Duration = .seconds(120)
+    var duration: Duration = .seconds(40)
 
     @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: table or json.")
     var output: OutputFormat = .table
