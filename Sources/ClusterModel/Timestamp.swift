@@ -79,7 +79,8 @@ private func clampedToInt64(_ value: UInt64) -> Int64 {
 }
 
 extension String {
-    func leftPadded(to width: Int, with pad: Character) -> String {
+    /// Pads on the left to `width` characters, for fixed-width numbers in names and logs.
+    public func leftPadded(to width: Int, with pad: Character = "0") -> String {
         count >= width ? self : String(repeating: pad, count: width - count) + self
     }
 }

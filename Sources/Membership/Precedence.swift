@@ -90,24 +90,28 @@ extension SWIM.Instance {
             store(member, at: index, now: now, random: &random, into: &out)
             broadcast(update)
 
-        case .failed(let name, let incarnation, _):
+        case .failed(_, let incarnation, _):
             guard incarnation >= known, table.status(at: index).isLive else { return }
-            suspicions[name] = nil
-            var member = table[index]
-            member.status = .failed
-            member.incarnation = incarnation
-            store(member, at: index, now: now, random: &random, into: &out)
+            depart(index, as: .failed, at: incarnation, now: now, random: &random, into: &out)
             if rebroadcast { broadcast(update) }
 
-        case .left(let name, let incarnation):
+        case .left(_, let incarnation):
             guard incarnation >= known, table.status(at: index) != .left else { return }
-            suspicions[name] = nil
-            var member = table[index]
-            member.status = .left
-            member.incarnation = incarnation
-            store(member, at: index, now: now, random: &random, into: &out)
+            depart(index, as: .left, at: incarnation, now: now, random: &random, into: &out)
             if rebroadcast { broadcast(update) }
         }
+    }
+
+    /// Records a verdict (`failed`) or a goodbye (`left`): no suspicion of it runs any more.
+    private mutating func depart(
+        _ index: Int, as status: SWIM.Status, at incarnation: UInt64, now: Timestamp, random: inout some RandomNumberGenerator,
+        into out: inout [Directive]
+    ) {
+        var member = table[index]
+        suspicions[member.name] = nil
+        member.status = status
+        member.incarnation = incarnation
+        store(member, at: index, now: now, random: &random, into: &out)
     }
 
     /// Lifeguard IV.B: the suspicion starts at its longest and shrinks with each independent

@@ -1,3 +1,4 @@
+import ClusterModel
 import Foundation
 
 /// A 32-byte cluster key, written as base64 wherever a person sees it (`agent keygen`,
@@ -59,11 +60,5 @@ public enum ClusterKeyError: Error, Equatable, CustomStringConvertible {
         case .wrongLength(let count):
             "the key decodes to \(count) bytes, not 32; expected base64 of 32 bytes, as `agent keygen` prints"
         }
-    }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }
