@@ -14,6 +14,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -32,11 +38,49 @@ let package = Package(
         .target(name: "Wire", dependencies: ["ClusterModel", "Membership"]),
         .target(name: "Simulation", dependencies: ["ClusterModel", "Membership", "Sealing", "Wire"]),
         .target(
+            name: "Systemd",
+            dependencies: [
+                "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ControlAPI",
+            dependencies: [
+                "ClusterModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "AgentConfig",
+            dependencies: [
+                "ClusterModel",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "AgentRuntime",
+            dependencies: [
+                "ClusterModel", "Membership", "Sealing", "Wire", "Systemd", "ControlAPI", "AgentConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "AgentCLI",
             dependencies: [
                 "Sealing",
                 "Simulation",
                 "Wire",
+                "ControlAPI",
+                "AgentConfig",
+                "AgentRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,5 +92,10 @@ let package = Package(
         .testTarget(name: "MembershipTests", dependencies: ["Membership", "Wire"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership", "ClusterModel"]),
         .testTarget(name: "AgentCLITests", dependencies: ["AgentCLI"]),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ControlAPITests", dependencies: ["ControlAPI"]),
+        .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
+        .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Membership", "Sealing", "Wire"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["ClusterModel"]),
     ]
 )

@@ -1,0 +1,1 @@
+// The shells wired together: UDP transport, membership, control socket, metrics (issue 4).

@@ -1,0 +1,1 @@
+// The systemd notify protocol and the journald log handler (issue 4).
