@@ -33,7 +33,8 @@ let package = Package(
             providers: [.apt(["libsystemd-dev"])]
         ),
         .target(name: "ClusterModel"),
-        .target(name: "Sealing", dependencies: ["CSodium", "ClusterModel"]),
+        .target(name: "Persistence"),
+        .target(name: "Sealing", dependencies: ["CSodium", "ClusterModel", "Persistence"]),
         .target(name: "Membership", dependencies: ["ClusterModel"]),
         .target(name: "Wire", dependencies: ["ClusterModel", "Membership"]),
         .target(name: "Simulation", dependencies: ["ClusterModel", "Membership", "Sealing", "Wire"]),
@@ -63,7 +64,7 @@ let package = Package(
         .target(
             name: "AgentRuntime",
             dependencies: [
-                "ClusterModel", "Membership", "Sealing", "Wire", "Systemd", "ControlAPI", "AgentConfig",
+                "ClusterModel", "Membership", "Persistence", "Sealing", "Wire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

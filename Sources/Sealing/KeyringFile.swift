@@ -1,4 +1,5 @@
 import Foundation
+import Persistence
 
 /// The keyring as it lives in the data directory: a JSON array of base64 keys, primary
 /// first (the format of Serf's keyring file), mode 0600, replaced atomically on change.

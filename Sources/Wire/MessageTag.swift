@@ -24,6 +24,8 @@ extension MessageTag {
         (MessageTag(rawValue: 4), "swim.nack"),
         (MessageTag(rawValue: 5), "swim.gossip"),
         (MessageTag(rawValue: 6), "swim.state"),
+        (MessageTag(rawValue: 7), "keyring.request"),
+        (MessageTag(rawValue: 8), "keyring.response"),
     ]
 
     private static let names: [UInt8: String] = Dictionary(

@@ -88,6 +88,7 @@ struct MessageTagRegistryTests {
     /// deployed: append new tags to the registry and to this list, never edit.
     static let released: [(UInt8, String)] = [
         (1, "swim.ping"), (2, "swim.ping-req"), (3, "swim.ack"), (4, "swim.nack"), (5, "swim.gossip"), (6, "swim.state"),
+        (7, "keyring.request"), (8, "keyring.response"),
     ]
 
     @Test("released tags keep their numbers and names: the registry only grows")

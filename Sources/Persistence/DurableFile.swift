@@ -7,15 +7,15 @@ import Darwin
 /// Whole-file writes that a crash cannot tear: the new contents go to a temporary file in
 /// the same directory, which is fsync'd and renamed over the old one, then the directory
 /// is fsync'd so the rename itself is durable. A reader sees the old file or the new one.
-enum DurableFile {
-    struct Failure: Error, CustomStringConvertible {
-        let path: String
-        let step: String
-        let errno: Int32
-        var description: String { "cannot \(step) \(path): \(String(cString: strerror(errno)))" }
+public enum DurableFile {
+    public struct Failure: Error, CustomStringConvertible {
+        public let path: String
+        public let step: String
+        public let errno: Int32
+        public var description: String { "cannot \(step) \(path): \(String(cString: strerror(errno)))" }
     }
 
-    static func write(_ contents: [UInt8], to path: String, mode: mode_t) throws(Failure) {
+    public static func write(_ contents: [UInt8], to path: String, mode: mode_t) throws(Failure) {
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw Failure(path: temporary, step: "create", errno: errno) }
@@ -55,7 +55,7 @@ enum DurableFile {
     }
 
     /// The whole file, or nil when it does not exist.
-    static func read(_ path: String) throws(Failure) -> [UInt8]? {
+    public static func read(_ path: String) throws(Failure) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }

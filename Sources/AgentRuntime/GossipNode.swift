@@ -1,0 +1,352 @@
+import ClusterModel
+import Logging
+import Membership
+import NIOCore
+import Sealing
+import Wire
+
+/// The membership shell: one `SWIM.Instance` driven by real datagrams, real timers and the
+/// wall clock. Every datagram in or out is sealed; every directive the core returns is
+/// carried out here.
+///
+/// Confined to one event loop: all state is touched on `eventLoop` only, and the methods
+/// other tasks call (`members()`, `join`, `leave`, keyring changes) hop onto it first. That
+/// is why the class can be `@unchecked Sendable`: it shares nothing across threads.
+final class GossipNode: @unchecked Sendable {
+    let eventLoop: any EventLoop
+    let logger: Logger
+    let metrics: GossipMetrics
+    let sealer: Sealer
+    let mtu: Int
+
+    var instance: SWIM.Instance
+    var opener = Opener()
+    var keyring: Keyring
+    /// Where keyring changes are persisted; nil for `--insecure-dev`, whose key is public.
+    let keyringFile: KeyringFile?
+    let snapshot: MemberSnapshot?
+    var random = SystemRandomNumberGenerator()
+
+    var channel: (any Channel)?
+    var addresses = SocketAddressCache()
+    var isStopped = false
+
+    // Callers waiting for the core's answers.
+    var joinWaiters: [PeerAddress: [EventLoopPromise<JoinOutcome>]] = [:]
+    var leaveWaiters: [EventLoopPromise<Void>] = []
+    var keyringCalls: [UInt64: KeyringCall] = [:]
+    var snapshotWriteScheduled = false
+    /// Peers from the snapshot still to try, a few at a time, until one answers.
+    var rejoinQueue: [PeerAddress] = []
+    var rejoinInFlight: Set<PeerAddress> = []
+
+    init(
+        instance: SWIM.Instance, keyring: Keyring, keyringFile: KeyringFile?, snapshot: MemberSnapshot?, mtu: Int,
+        eventLoop: any EventLoop, logger: Logger, metrics: GossipMetrics
+    ) {
+        self.instance = instance
+        self.keyring = keyring
+        self.keyringFile = keyringFile
+        self.snapshot = snapshot
+        self.mtu = mtu
+        self.eventLoop = eventLoop
+        self.logger = logger
+        self.metrics = metrics
+        self.sealer = Sealer(sender: instance.name)
+    }
+
+    var name: NodeName { instance.name }
+
+    // MARK: Starting
+
+    /// Starts the core's timers, joins `seeds`, and rejoins the peers of the last run.
+    func start(on channel: any Channel, seeds: [PeerAddress], rejoin: [PeerAddress]) {
+        eventLoop.preconditionInEventLoop()
+        self.channel = channel
+        carryOut { instance, now, random in instance.start(now: now, random: &random) }
+        if !seeds.isEmpty {
+            carryOut { instance, now, random in instance.join(seeds: seeds, now: now, random: &random) }
+        }
+        rejoinQueue = rejoin.filter { !seeds.contains($0) }.shuffled(using: &random)
+        rejoinNext()
+        publishGauges()
+    }
+
+    /// Tries the next few snapshot peers; called again while none has answered.
+    func rejoinNext() {
+        guard rejoinInFlight.isEmpty, !rejoinQueue.isEmpty, !instance.isLeaving else { return }
+        let batch = Array(rejoinQueue.prefix(3))
+        rejoinQueue.removeFirst(batch.count)
+        rejoinInFlight = Set(batch)
+        logger.info("rejoining peers known before the restart", metadata: ["peers": "\(batch.map(\.description).joined(separator: ","))"])
+        carryOut { instance, now, random in instance.join(seeds: batch, now: now, random: &random) }
+    }
+
+    // MARK: Datagrams in
+
+    func receive(_ datagram: [UInt8], from source: SocketAddress) {
+        guard !isStopped else { return }
+        metrics.received(bytes: datagram.count)
+        guard let peer = PeerAddress(source) else { return }
+        let opened: OpenedDatagram
+        do {
+            opened = try opener.open(datagram, keyring: keyring, now: WallClock.now())
+        } catch {
+            metrics.rejected(error.reason)
+            logger.debug("datagram rejected", metadata: ["from": "\(peer)", "reason": "\(error)"])
+            return
+        }
+        let frames: [Frame]
+        do {
+            frames = try CompoundPacket.unpack(opened.payload)
+        } catch {
+            metrics.rejected(.malformed)
+            return
+        }
+        for frame in frames {
+            switch frame.tag {
+            case .keyringRequest:
+                guard let request = try? KeyringRequest(body: frame.body) else {
+                    metrics.rejected(.malformed)
+                    continue
+                }
+                answer(request, from: opened.sender, at: peer)
+            case .keyringResponse:
+                guard let response = try? KeyringResponse(body: frame.body) else {
+                    metrics.rejected(.malformed)
+                    continue
+                }
+                collect(response, from: opened.sender)
+            default:
+                let message: SWIM.Message?
+                do {
+                    message = try SWIM.Message(frame: frame)
+                } catch {
+                    metrics.rejected(.malformed)
+                    continue
+                }
+                // A tag from a newer agent: skipped, as the registry promises.
+                guard let message else { continue }
+                carryOut { instance, now, random in
+                    instance.onMessage(message, from: opened.sender, at: peer, now: now, random: &random)
+                }
+            }
+        }
+    }
+
+    // MARK: Datagrams out
+
+    func send(payload: [UInt8], to peer: PeerAddress) {
+        guard let channel, !isStopped else { return }
+        let datagram = sealer.seal(payload, keyring: keyring, now: WallClock.now())
+        guard let address = addresses.socketAddress(for: peer) else { return }
+        metrics.sent(bytes: datagram.count)
+        var buffer = channel.allocator.buffer(capacity: datagram.count)
+        buffer.writeBytes(datagram)
+        channel.write(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
+    }
+
+    func flush() {
+        channel?.flush()
+    }
+
+    // MARK: The core
+
+    /// Runs one input on the core and carries out what it directs.
+    func carryOut(_ input: (inout SWIM.Instance, Timestamp, inout SystemRandomNumberGenerator) -> [SWIM.Directive]) {
+        eventLoop.preconditionInEventLoop()
+        guard !isStopped else { return }
+        let directives = input(&instance, WallClock.now(), &random)
+        var membersChanged = false
+        for directive in directives {
+            switch directive {
+            case .send(let message, let peer):
+                send(payload: message.payload, to: peer)
+            case .scheduleTimer(let timer, let delay):
+                eventLoop.scheduleTask(in: TimeAmount(delay)) { [self] in
+                    carryOut { instance, now, random in instance.onTimer(timer, now: now, random: &random) }
+                }
+            case .memberChanged(let change):
+                membersChanged = true
+                log(change)
+            case .memberForgotten(let name):
+                membersChanged = true
+                logger.info("forgot member after the reap time", metadata: ["peer": "\(name)"])
+            case .probeAnswered(_, let roundTrip):
+                metrics.probeRoundTrip(roundTrip)
+            case .joinAnswered(let seed, let node):
+                finishJoin(seed, .answered(by: node))
+            case .joinUnanswered(let seed):
+                finishJoin(seed, .unanswered)
+            case .leaveCompleted:
+                let waiters = leaveWaiters
+                leaveWaiters.removeAll()
+                waiters.forEach { $0.succeed() }
+            }
+        }
+        flush()
+        if membersChanged {
+            publishGauges()
+            scheduleSnapshotWrite()
+        }
+    }
+
+    private func log(_ change: SWIM.MemberChange) {
+        let member = change.member
+        guard member.name != name else { return }
+        var metadata: Logger.Metadata = ["peer": "\(member.name)", "address": "\(member.address)", "status": "\(member.status)"]
+        if let previous = change.previousStatus { metadata["previous"] = "\(previous)" }
+        let level: Logger.Level = member.status == .failed ? .warning : .info
+        logger.log(level: level, "member \(member.name) is \(member.status)", metadata: metadata)
+    }
+
+    private func publishGauges() {
+        metrics.members(instance)
+    }
+
+    // MARK: Join and leave
+
+    private func finishJoin(_ seed: PeerAddress, _ outcome: JoinOutcome) {
+        if rejoinInFlight.remove(seed) != nil {
+            if case .answered(let node) = outcome {
+                logger.info("rejoined the cluster", metadata: ["peer": "\(node)", "address": "\(seed)"])
+                rejoinQueue.removeAll()
+            } else if rejoinInFlight.isEmpty {
+                rejoinNext()
+            }
+        }
+        for waiter in joinWaiters.removeValue(forKey: seed) ?? [] {
+            waiter.succeed(outcome)
+        }
+    }
+
+    /// Asks each peer for its member table; the future completes when each has answered or
+    /// the join attempts ran out.
+    func join(_ peers: [PeerAddress]) -> EventLoopFuture<[PeerAddress: JoinOutcome]> {
+        eventLoop.flatSubmit { [self] in
+            var futures: [EventLoopFuture<(PeerAddress, JoinOutcome)>] = []
+            var asked: [PeerAddress] = []
+            for peer in peers where !asked.contains(peer) {
+                asked.append(peer)
+                if peer == instance.localMember.address {
+                    futures.append(eventLoop.makeSucceededFuture((peer, .isThisNode)))
+                    continue
+                }
+                let promise = eventLoop.makePromise(of: JoinOutcome.self)
+                joinWaiters[peer, default: []].append(promise)
+                futures.append(promise.futureResult.map { (peer, $0) })
+            }
+            let seeds = asked.filter { $0 != instance.localMember.address }
+            if !seeds.isEmpty {
+                carryOut { instance, now, random in instance.join(seeds: seeds, now: now, random: &random) }
+            }
+            if instance.isLeaving {
+                for seed in seeds { finishJoin(seed, .unanswered) }
+            }
+            return EventLoopFuture.whenAllSucceed(futures, on: eventLoop).map { Dictionary($0, uniquingKeysWith: { first, _ in first }) }
+        }
+    }
+
+    /// Leaves gracefully; the future completes once the news has been gossiped (bounded by
+    /// the leave timeout).
+    func leave() -> EventLoopFuture<Void> {
+        eventLoop.flatSubmit { [self] in
+            let promise = eventLoop.makePromise(of: Void.self)
+            if instance.isLeaving && leaveWaiters.isEmpty && !isStopped {
+                // Already left: nothing more to wait for.
+                promise.succeed()
+                return promise.futureResult
+            }
+            leaveWaiters.append(promise)
+            logger.notice("leaving the cluster")
+            carryOut { instance, now, random in instance.leave(now: now, random: &random) }
+            return promise.futureResult
+        }
+    }
+
+    /// Stops all activity: no more sends, timers do nothing. Writes the last snapshot.
+    func stop() -> EventLoopFuture<Void> {
+        eventLoop.submit { [self] in
+            writeSnapshot()
+            isStopped = true
+            for waiters in joinWaiters.values { waiters.forEach { $0.succeed(.unanswered) } }
+            joinWaiters.removeAll()
+            leaveWaiters.forEach { $0.succeed() }
+            leaveWaiters.removeAll()
+            for call in keyringCalls.values { call.finish() }
+            keyringCalls.removeAll()
+        }
+    }
+
+    // MARK: What operators read
+
+    func members() -> EventLoopFuture<[SWIM.Member]> {
+        eventLoop.submit { [self] in instance.members }
+    }
+
+    /// A one-line summary for systemd's `STATUS=`.
+    func summary() -> EventLoopFuture<String> {
+        eventLoop.submit { [self] in
+            let alive = instance.count(of: .alive)
+            let suspect = instance.count(of: .suspect)
+            let failed = instance.count(of: .failed)
+            return "\(alive) alive, \(suspect) suspect, \(failed) failed members; health \(instance.localHealthScore)"
+        }
+    }
+
+    // MARK: Snapshot
+
+    private func scheduleSnapshotWrite() {
+        guard snapshot != nil, !snapshotWriteScheduled else { return }
+        snapshotWriteScheduled = true
+        eventLoop.scheduleTask(in: .seconds(1)) { [self] in
+            snapshotWriteScheduled = false
+            writeSnapshot()
+        }
+    }
+
+    private func writeSnapshot() {
+        guard let snapshot else { return }
+        do {
+            try snapshot.save(instance.members.filter { $0.name != name && $0.status != .left })
+        } catch {
+            logger.warning("cannot write the member snapshot", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// How one peer answered `agent join`.
+enum JoinOutcome: Sendable, Equatable {
+    case answered(by: NodeName)
+    case unanswered
+    case isThisNode
+}
+
+/// `SocketAddress` values for peers, made once each.
+struct SocketAddressCache {
+    private var cache: [PeerAddress: SocketAddress] = [:]
+
+    mutating func socketAddress(for peer: PeerAddress) -> SocketAddress? {
+        if let known = cache[peer] { return known }
+        let host = peer.isIPv4 ? peer.host : String(peer.host.dropFirst().dropLast())
+        guard let address = try? SocketAddress(ipAddress: host, port: Int(peer.port)) else { return nil }
+        if cache.count > 65_536 { cache.removeAll() }
+        cache[peer] = address
+        return address
+    }
+}
+
+extension PeerAddress {
+    /// The peer a datagram came from.
+    init?(_ address: SocketAddress) {
+        switch address {
+        case .v4(let v4):
+            self.init(ipv4: UInt32(bigEndian: v4.address.sin_addr.s_addr), port: UInt16(bigEndian: v4.address.sin_port))
+        case .v6(let v6):
+            let bytes = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0) }
+            self.init(ipv6: bytes, port: UInt16(bigEndian: v6.address.sin6_port))
+        case .unixDomainSocket:
+            return nil
+        }
+    }
+}
