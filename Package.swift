@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "AgentRuntime",
             dependencies: [
-                "ClusterModel", "Membership", "Persistence", "Sealing", "Wire",
+                "ClusterModel", "Membership", "Persistence", "Sealing", "Wire", "Systemd", "ControlAPI", "AgentConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -97,6 +97,6 @@ let package = Package(
         .testTarget(name: "ControlAPITests", dependencies: ["ControlAPI"]),
         .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
         .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Membership", "Sealing", "Wire"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["ClusterModel"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["ClusterModel", "Sealing", "Wire", "Membership"]),
     ]
 )

@@ -11,7 +11,7 @@ public struct Agent: ParsableCommand {
             each programs its own host's netfilter rules for every Service.
             """,
         version: AgentVersion.number,
-        subcommands: [Keygen.self, Simulate.self, Version.self]
+        subcommands: [Run.self, Join.self, Leave.self, Members.self, Keygen.self, KeyringCommand.self, Simulate.self, Version.self]
     )
 
     public init() {}

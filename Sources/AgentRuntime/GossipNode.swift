@@ -18,6 +18,10 @@ final class GossipNode: @unchecked Sendable {
     let metrics: GossipMetrics
     let sealer: Sealer
     let mtu: Int
+    /// This node's name and advertised address, fixed for the process's life (and readable
+    /// from any thread, unlike the core).
+    let name: NodeName
+    let address: PeerAddress
 
     var instance: SWIM.Instance
     var opener = Opener()
@@ -53,9 +57,9 @@ final class GossipNode: @unchecked Sendable {
         self.logger = logger
         self.metrics = metrics
         self.sealer = Sealer(sender: instance.name)
+        self.name = instance.name
+        self.address = instance.localMember.address
     }
-
-    var name: NodeName { instance.name }
 
     // MARK: Starting
 
@@ -228,7 +232,7 @@ final class GossipNode: @unchecked Sendable {
             var asked: [PeerAddress] = []
             for peer in peers where !asked.contains(peer) {
                 asked.append(peer)
-                if peer == instance.localMember.address {
+                if peer == address {
                     futures.append(eventLoop.makeSucceededFuture((peer, .isThisNode)))
                     continue
                 }
@@ -236,7 +240,7 @@ final class GossipNode: @unchecked Sendable {
                 joinWaiters[peer, default: []].append(promise)
                 futures.append(promise.futureResult.map { (peer, $0) })
             }
-            let seeds = asked.filter { $0 != instance.localMember.address }
+            let seeds = asked.filter { $0 != address }
             if !seeds.isEmpty {
                 carryOut { instance, now, random in instance.join(seeds: seeds, now: now, random: &random) }
             }

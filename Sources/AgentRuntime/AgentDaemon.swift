@@ -1,0 +1,186 @@
+import AgentConfig
+import ClusterModel
+import ControlAPI
+import Foundation
+import Logging
+import Membership
+import Metrics
+import NIOCore
+import NIOPosix
+import Prometheus
+import ServiceLifecycle
+import Systemd
+import Wire
+
+/// `agent run`: binds the gossip socket, the control socket and the metrics endpoint, joins
+/// the cluster, tells systemd it is ready, and runs until SIGTERM, SIGINT or `agent leave`,
+/// which all leave the cluster gracefully before the process exits 0.
+public enum AgentDaemon {
+    public static func run(
+        _ configuration: AgentConfiguration, version: String, logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws(StartupError) {
+        let gossip = try await prepareGossip(configuration, logger: logger)
+        let shutdown = ShutdownTrigger()
+        let control = ControlServer(
+            endpoint: .unix(path: configuration.socket, mode: 0o660),
+            handler: ControlRoutes.router(node: gossip.node, version: version) { shutdown.trigger() },
+            diagnostics: { line in logger.debug("control connection: \(line)") }
+        )
+        var services: [any Service] = [
+            GossipService(gossip: gossip, control: control, logger: logger),
+            ServerService(server: control, name: "control socket", logger: logger),
+        ]
+        var metricsServer: ControlServer?
+        if let address = configuration.metricsAddr {
+            let server = ControlServer(endpoint: .tcp(host: address.address.description, port: Int(address.port)), handler: MetricsEndpoint.router())
+            services.append(ServerService(server: server, name: "metrics endpoint", logger: logger))
+            metricsServer = server
+        }
+        let notifier = SystemdNotifier(environment: environment)
+        services.append(
+            SystemdService(
+                notifier: notifier, watchdogInterval: SystemdNotifier.watchdogInterval(environment: environment), node: gossip.node,
+                servers: [control] + (metricsServer.map { [$0] } ?? []), logger: logger))
+
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            ))
+        shutdown.attach(group)
+        do {
+            try await group.run()
+        } catch let error as StartupError {
+            throw error
+        } catch {
+            throw .failed("\(error)")
+        }
+    }
+
+    /// Everything before the first datagram: the keyring, the core, the socket.
+    static func prepareGossip(_ configuration: AgentConfiguration, logger: Logger) async throws(StartupError) -> PreparedGossip {
+        do {
+            try FileManager.default.createDirectory(atPath: configuration.dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .failed("cannot create the data directory \(configuration.dataDir): \(error.localizedDescription)")
+        }
+        let keys = try KeyringSetup.resolve(
+            encrypt: configuration.encrypt, keyringFile: configuration.keyringFile, insecureDev: configuration.insecureDev,
+            dataDirectory: configuration.dataDir)
+        if let notice = keys.notice { logger.warning("\(notice)") }
+
+        var seeds: [PeerAddress] = []
+        for peer in configuration.join {
+            do {
+                seeds += try peer.resolve().prefix(1)
+            } catch {
+                logger.warning("cannot resolve a peer to join; skipping it", metadata: ["peer": "\(peer)", "error": "\(error)"])
+            }
+        }
+        let snapshot = MemberSnapshot(dataDirectory: configuration.dataDir)
+        let (rejoin, problem) = snapshot.load()
+        if let problem { logger.warning("\(problem)") }
+
+        let instance: SWIM.Instance
+        do {
+            instance = try SWIM.Instance(
+                name: configuration.nodeName, address: configuration.advertise, labels: configuration.labels, encodedSize: .wire,
+                now: WallClock.now())
+        } catch {
+            throw .badInput(error.description)
+        }
+        let node = GossipNode(
+            instance: instance, keyring: keys.keyring, keyringFile: keys.file, snapshot: snapshot, mtu: defaultMTU,
+            eventLoop: MultiThreadedEventLoopGroup.singleton.next(), logger: logger, metrics: GossipMetrics())
+        let channel: any Channel
+        do {
+            channel = try await GossipTransport.bind(host: configuration.bind.address.description, port: Int(configuration.bind.port), node: node)
+        } catch {
+            throw .failed("cannot bind the gossip socket to \(configuration.bind): \(error); is another agent running on that address? (--bind)")
+        }
+        logger.notice(
+            "agent started",
+            metadata: [
+                "bind": "\(configuration.bind)", "advertise": "\(configuration.advertise)", "incarnation": "\(instance.localMember.incarnation)",
+                "keys": "\(keys.keyring.keys.count)",
+            ])
+        return PreparedGossip(node: node, channel: channel, seeds: seeds, rejoin: rejoin)
+    }
+}
+
+/// Lets `agent leave` end the service group the way SIGTERM does.
+final class ShutdownTrigger: @unchecked Sendable {
+    private let lock = NSLock()
+    private var group: ServiceGroup?
+    private var pending = false
+
+    func attach(_ group: ServiceGroup) {
+        let fire = lock.withLock {
+            self.group = group
+            return pending
+        }
+        if fire { Task { await group.triggerGracefulShutdown() } }
+    }
+
+    /// Shuts down a moment later, so that the response that asked for it is written first.
+    func trigger() {
+        let group = lock.withLock {
+            pending = true
+            return self.group
+        }
+        guard let group else { return }
+        Task {
+            try? await Task.sleep(for: .milliseconds(200))
+            await group.triggerGracefulShutdown()
+        }
+    }
+}
+
+/// The gossip protocol as a lifecycle service: on graceful shutdown it leaves the cluster,
+/// waits until the news went out (bounded by the leave timeout), and closes the socket.
+struct PreparedGossip: Sendable {
+    let node: GossipNode
+    let channel: any Channel
+    let seeds: [PeerAddress]
+    let rejoin: [PeerAddress]
+}
+
+/// The gossip protocol as a lifecycle service. It starts talking only once the control
+/// socket is up, so an agent that cannot serve its operators never joins. On graceful
+/// shutdown it leaves the cluster, waits until the news went out (bounded by the leave
+/// timeout), and closes the socket; cancelled (another service failed), it just stops.
+struct GossipService: Service {
+    let gossip: PreparedGossip
+    let control: ControlServer
+    let logger: Logger
+
+    func run() async throws {
+        let node = gossip.node
+        defer { _ = gossip.channel.close(mode: .all) }
+        _ = try await control.listeningEndpoint()
+        try await node.eventLoop.submit { [gossip] in node.start(on: gossip.channel, seeds: gossip.seeds, rejoin: gossip.rejoin) }.get()
+        try? await gracefulShutdown()
+        if !Task.isCancelled {
+            try? await node.leave().get()
+            logger.notice("left the cluster")
+        }
+        try? await node.stop().get()
+    }
+}
+
+/// A `ControlServer` as a lifecycle service, stopped on graceful shutdown.
+struct ServerService: Service {
+    let server: ControlServer
+    let name: String
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await server.run() }
+        } catch let error as ControlServerError {
+            throw StartupError.failed("\(name): \(error.description)")
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The systemd notify protocol and the journald log handler (issue 4).
