@@ -17,11 +17,13 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Unit and integration tests in a debug build; the simulations of 1,000 nodes in a release
-# build, where they run about ten times faster.
+# Unit tests, then integration tests (real agents on loopback, a test-owned journald: root)
+# in a debug build; the simulations of 1,000 nodes in a release build, where they run about
+# ten times faster.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --disable-xctest --skip-build --skip SimulationTests
+	$(SWIFT) test --disable-xctest --skip-build --skip SimulationTests --skip IntegrationTests
+	$(SWIFT) test --disable-xctest --skip-build --filter IntegrationTests
 	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test -c release -Xswiftc -enable-testing --disable-xctest --skip-build --filter SimulationTests
 

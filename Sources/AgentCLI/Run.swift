@@ -55,6 +55,8 @@ struct Run: ParsableCommand {
     var label: [String] = []
     @Option(help: ArgumentHelp("Logs: text or json on stderr, or journald (default: journald under systemd, else text).", valueName: "format"))
     var logFormat: String?
+    @Flag(help: "Check the configuration, print it as resolved, and exit without starting.")
+    var dryRun = false
 
     /// The flags as the configuration's highest layer.
     var flagLayer: ConfigurationLayer {
@@ -87,6 +89,10 @@ struct Run: ParsableCommand {
         } catch {
             throw CommandFailure.badInput("\(error)")
         }
+        if dryRun {
+            print(Self.describe(configuration), terminator: "")
+            return
+        }
         let format = configuration.logFormat.flatMap { Systemd.LogFormat(rawValue: $0.rawValue) } ?? .automatic()
         format.bootstrap(nodeName: configuration.nodeName.rawValue)
         let logger = Logger(label: "agent")
@@ -107,6 +113,34 @@ struct Run: ParsableCommand {
         case .badInput(let message)?: throw CommandFailure.badInput(message)
         case .failed(let message)?: throw CommandFailure(status: ExitStatus.failed, message)
         }
+    }
+}
+
+extension Run {
+    /// The resolved settings, one `key: value` line each, as `--dry-run` prints them. The
+    /// cluster key is not printed.
+    static func describe(_ configuration: AgentConfiguration) -> String {
+        let lines: [(String, String)] = [
+            ("nodeName", configuration.nodeName.rawValue),
+            ("bind", "\(configuration.bind)"),
+            ("advertise", "\(configuration.advertise)"),
+            ("socket", configuration.socket),
+            ("dataDir", configuration.dataDir),
+            ("metricsAddr", configuration.metricsAddr.map { "\($0)" } ?? "off"),
+            ("serviceCIDR", "\(configuration.serviceCIDR)"),
+            ("serviceNodePortRange", "\(configuration.serviceNodePortRange)"),
+            ("balance", configuration.balance.rawValue),
+            ("dataplane", configuration.dataplane.rawValue),
+            ("routes", configuration.routes.rawValue),
+            ("podCIDR", configuration.podCIDR.map { "\($0)" } ?? "none"),
+            ("join", configuration.join.map(\.description).joined(separator: ",")),
+            ("encrypt", configuration.encrypt == nil ? "not given" : "given"),
+            ("keyringFile", configuration.keyringFile ?? "\(configuration.dataDir)/keyring.json"),
+            ("insecureDev", "\(configuration.insecureDev)"),
+            ("labels", configuration.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")),
+            ("logFormat", configuration.logFormat?.rawValue ?? "automatic"),
+        ]
+        return lines.map { "\($0.0): \($0.1)\n" }.joined()
     }
 }
 

@@ -20,7 +20,7 @@ enum KeyringSetup {
         do {
             givenKey = try encrypt.map(ClusterKey.init(base64:))
         } catch {
-            throw .badInput("--encrypt: \(error.description); expected the base64 of 32 bytes, as `agent keygen` prints")
+            throw .badInput("the cluster key (--encrypt, AGENT_ENCRYPT or encrypt: in the config file): \(error.description); expected the base64 of 32 bytes, as `agent keygen` prints")
         }
         let stored: Keyring?
         do {

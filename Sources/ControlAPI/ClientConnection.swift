@@ -78,7 +78,8 @@ struct ClientConnection: ~Copyable {
         let statusLine = try readLine(limit: Self.maxHeadBytes)
         let parts = statusLine.split(separator: " ", maxSplits: 2)
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
-            throw .protocolError("the agent at \(socketPath) did not answer with HTTP (got \(String(statusLine.prefix(80)).debugDescription))")
+            throw .protocolError(
+                "the agent at \(socketPath) did not answer with HTTP (got \(String(statusLine.prefix(80)).debugDescription))")
         }
         var headers: [String: String] = [:]
         var headBytes = statusLine.utf8.count

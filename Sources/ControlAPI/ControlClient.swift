@@ -129,7 +129,8 @@ public struct ControlClient: Sendable {
         do {
             return try ControlJSON.makeDecoder().decode(Response.self, from: Data(body))
         } catch {
-            throw .protocolError("the agent's answer to \(request) is not the JSON this CLI expects (is the CLI the same version as the agent?): \(error)")
+            throw .protocolError(
+                "the agent's answer to \(request) is not the JSON this CLI expects (is the CLI the same version as the agent?): \(error)")
         }
     }
 }

@@ -110,10 +110,12 @@ struct ControlRoundTripTests {
                 let outcome = try await blocking {
                     Result { () throws(ControlClientError) in try ControlClient(socketPath: path).send("GET", "/v1/x") }
                 }
-                #expect(throws: ControlClientError.server(
-                    status: 404,
-                    message: "no such endpoint: GET /v1/x; endpoints are POST /v1/greetings, GET /v1/members"
-                )) { try outcome.get() }
+                #expect(
+                    throws: ControlClientError.server(
+                        status: 404,
+                        message: "no such endpoint: GET /v1/x; endpoints are POST /v1/greetings, GET /v1/members"
+                    )
+                ) { try outcome.get() }
             }
         }
     }
@@ -140,9 +142,11 @@ struct ControlRoundTripTests {
             try await withRunningServer(server) { _ in
                 let body = Array(#"{"name":"\#(String(repeating: "x", count: 2000))"}"#.utf8)
                 let outcome = try await blocking {
-                    Result { () throws(ControlClientError) in try ControlClient(socketPath: path).send("POST", "/v1/greetings", body: body) }
+                    Result { () throws(ControlClientError) in try ControlClient(socketPath: path).send("POST", "/v1/greetings", body: body)
+                    }
                 }
-                #expect(throws: ControlClientError.server(status: 413, message: "the request body is larger than the limit of 1024 bytes")) {
+                #expect(throws: ControlClientError.server(status: 413, message: "the request body is larger than the limit of 1024 bytes"))
+                {
                     try outcome.get()
                 }
             }

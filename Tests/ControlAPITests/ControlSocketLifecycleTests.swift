@@ -1,9 +1,10 @@
 import ControlAPI
 import Foundation
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Testing
 
 @Suite("The control socket's file: missing, stale, taken, removed")
 struct ControlSocketLifecycleTests {

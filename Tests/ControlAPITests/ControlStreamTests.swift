@@ -81,10 +81,12 @@ struct ControlStreamTests {
                         try ControlClient(socketPath: path).stream("GET", "/v1/nothing") { _ in true }
                     }
                 }
-                #expect(throws: ControlClientError.server(
-                    status: 404,
-                    message: "no such endpoint: GET /v1/nothing; endpoints are POST /v1/greetings, GET /v1/members"
-                )) { try outcome.get() }
+                #expect(
+                    throws: ControlClientError.server(
+                        status: 404,
+                        message: "no such endpoint: GET /v1/nothing; endpoints are POST /v1/greetings, GET /v1/members"
+                    )
+                ) { try outcome.get() }
             }
         }
     }
