@@ -122,6 +122,21 @@ func decode(_ payload: ArraySlice<UInt8>) {
     // frame of another protocol's tag is decoded by that protocol's own `init(frame:)`.
     for frame in frames {
         decodeMembership(frame)
+        decodeKeyring(frame)
+    }
+}
+
+/// A keyring message that decodes must encode back to exactly the bytes it came from.
+func decodeKeyring(_ frame: Frame) {
+    switch frame.tag {
+    case .keyringRequest:
+        guard let request = try? KeyringRequest(body: frame.body) else { return }
+        precondition(request.encodedBody.elementsEqual(frame.body), "keyring.request re-encodes to other bytes")
+    case .keyringResponse:
+        guard let response = try? KeyringResponse(body: frame.body) else { return }
+        precondition(response.encodedBody.elementsEqual(frame.body), "keyring.response re-encodes to other bytes")
+    default:
+        return
     }
 }
 
