@@ -8,7 +8,13 @@ enum MetricsEndpoint {
     static let registry = PrometheusCollectorRegistry()
 
     static func bootstrap() {
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // Probe round trips on a LAN are well under the default buckets' first 5 ms.
+        factory.durationHistogramBuckets["agent_probe_rtt_seconds"] = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .microseconds(2_500), .milliseconds(5), .milliseconds(10),
+            .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+        ]
+        MetricsSystem.bootstrap(factory)
     }
 
     static func router() -> ControlRouter {

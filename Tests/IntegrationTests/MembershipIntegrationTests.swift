@@ -79,6 +79,11 @@ struct MembershipIntegrationTests {
             #expect(joined.standardError.contains("cluster key"))
             #expect(try first.metric(#"agent_packets_rejected_total{reason="auth"}"#) ?? 0 > 0)
             #expect(first.statuses().keys.sorted() == ["n1"], "the stranger never became a member")
+            #expect(try first.metric(#"agent_members{status="alive"}"#) == 1)
+            let metrics = try first.metrics()
+            for name in ["agent_gossip_packets_total{direction=\"in\"}", "agent_gossip_bytes_total{direction=\"out\"}", "agent_health_score", "agent_probe_rtt_seconds_bucket{le=\"0.001\"}"] {
+                #expect(metrics.contains(name), "/metrics lacks \(name)")
+            }
         } catch {
             Issue.record("\(error)\n\(cluster.logs)")
         }
