@@ -58,6 +58,7 @@ let package = Package(
             name: "AgentConfig",
             dependencies: [
                 "ClusterModel",
+                "Systemd",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

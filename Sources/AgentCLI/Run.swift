@@ -93,7 +93,7 @@ struct Run: ParsableCommand {
             print(Self.describe(configuration), terminator: "")
             return
         }
-        let format = configuration.logFormat.flatMap { Systemd.LogFormat(rawValue: $0.rawValue) } ?? .automatic()
+        let format = configuration.logFormat ?? .automatic()
         format.bootstrap(nodeName: configuration.nodeName.rawValue)
         let logger = Logger(label: "agent")
         if configuration.metricsAddr != nil { AgentDaemon.bootstrapMetrics() }

@@ -1,5 +1,6 @@
 import ClusterModel
 import Foundation
+import Systemd
 
 /// The configuration of `agent run`, every value checked and typed.
 ///
@@ -84,12 +85,6 @@ public enum PodRoutes: String, CaseIterable, Sendable {
     case none
     /// A route per node, via that node's address: every host on one L2 segment.
     case hostGateway = "host-gw"
-}
-
-public enum LogFormat: String, CaseIterable, Sendable {
-    case text
-    case json
-    case journald
 }
 
 /// The cloud load balancer the leader registers the cluster's nodes with (config file only).

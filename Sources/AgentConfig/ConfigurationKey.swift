@@ -1,3 +1,5 @@
+import Systemd
+
 /// One setting of `agent run`, with every name it goes by.
 ///
 /// This table is the single source of truth for those names: error messages, `--help` and

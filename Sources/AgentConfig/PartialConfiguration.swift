@@ -1,4 +1,5 @@
 import ClusterModel
+import Systemd
 
 /// Every key checked and typed, none required yet: sources are applied to it from the lowest
 /// precedence to the highest, each overwriting what it sets.
