@@ -93,11 +93,12 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "Membership"]),
         .testTarget(name: "MembershipTests", dependencies: ["Membership", "Wire"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership", "ClusterModel"]),
-        .testTarget(name: "AgentCLITests", dependencies: ["AgentCLI"]),
+        .target(name: "CLITestSupport", path: "Tests/CLITestSupport"),
+        .testTarget(name: "AgentCLITests", dependencies: ["AgentCLI", "CLITestSupport"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ControlAPITests", dependencies: ["ControlAPI"]),
         .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
         .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Membership", "Sealing", "Wire"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["ClusterModel", "Sealing", "Wire", "Membership"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["ClusterModel", "Sealing", "Wire", "Membership", "CLITestSupport"]),
     ]
 )

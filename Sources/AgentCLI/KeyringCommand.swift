@@ -41,26 +41,35 @@ struct KeyringCommand: ParsableCommand {
 
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Install a key on every member; it opens but does not yet seal.")
-        @OptionGroup var control: ControlOptions
-        @Argument(help: ArgumentHelp("The key, as `agent keygen` prints it.", valueName: "key")) var key: String
-        func validate() throws { try KeyringCommand.validate(key) }
-        func run() throws { try KeyringCommand.change("install", key: key, control: control) }
+        @OptionGroup var change: KeyChange
+        func run() throws { try change.apply("install") }
     }
 
     struct Use: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make an installed key the primary on every member.")
-        @OptionGroup var control: ControlOptions
-        @Argument(help: ArgumentHelp("The key, as `agent keygen` prints it.", valueName: "key")) var key: String
-        func validate() throws { try KeyringCommand.validate(key) }
-        func run() throws { try KeyringCommand.change("use", key: key, control: control) }
+        @OptionGroup var change: KeyChange
+        func run() throws { try change.apply("use") }
     }
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a key that is not primary from every member.")
+        @OptionGroup var change: KeyChange
+        func run() throws { try change.apply("remove") }
+    }
+
+    /// What install, use and remove share: the socket, the key, and how the outcome is told.
+    struct KeyChange: ParsableArguments {
         @OptionGroup var control: ControlOptions
         @Argument(help: ArgumentHelp("The key, as `agent keygen` prints it.", valueName: "key")) var key: String
+
         func validate() throws { try KeyringCommand.validate(key) }
-        func run() throws { try KeyringCommand.change("remove", key: key, control: control) }
+
+        func apply(_ operation: String) throws {
+            let response = try KeyringCommand.send(operation, key: key, control: control)
+            let rows = response.nodes.map { node in [node.node, node.result, node.error ?? ""] }
+            print(TextTable.render(header: ["NODE", "RESULT", "DETAIL"], rows: rows).replacingTrailingSpaces(), terminator: "")
+            try KeyringCommand.reportFailures(response)
+        }
     }
 
     static func validate(_ key: String) throws {
@@ -75,13 +84,6 @@ struct KeyringCommand: ParsableCommand {
         try control.call { client throws(ControlClientError) in
             try client.request("POST", V1.Path.keyring, json: V1.KeyringRequest(operation: operation, key: key), as: V1.KeyringResponse.self)
         }
-    }
-
-    static func change(_ operation: String, key: String, control: ControlOptions) throws {
-        let response = try send(operation, key: key, control: control)
-        let rows = response.nodes.map { node in [node.node, node.result, node.error ?? ""] }
-        print(TextTable.render(header: ["NODE", "RESULT", "DETAIL"], rows: rows).replacingTrailingSpaces(), terminator: "")
-        try reportFailures(response)
     }
 
     static func reportFailures(_ response: V1.KeyringResponse) throws {

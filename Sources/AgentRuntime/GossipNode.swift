@@ -40,6 +40,8 @@ final class GossipNode: @unchecked Sendable {
     var leaveWaiters: [EventLoopPromise<Void>] = []
     var keyringCalls: [UInt64: KeyringCall] = [:]
     var snapshotWriteScheduled = false
+    /// The peers the snapshot on disk holds.
+    var snapshotPeers: Set<PeerAddress> = []
     /// Peers from the snapshot still to try, a few at a time, until one answers.
     var rejoinQueue: [PeerAddress] = []
     var rejoinInFlight: Set<PeerAddress> = []
@@ -300,8 +302,16 @@ final class GossipNode: @unchecked Sendable {
 
     // MARK: Snapshot
 
+    /// A peer the snapshot does not hold yet is written at once, so that an agent killed
+    /// right after joining still rejoins; status changes of known peers are written at most
+    /// once a second.
     private func scheduleSnapshotWrite() {
-        guard snapshot != nil, !snapshotWriteScheduled else { return }
+        guard snapshot != nil else { return }
+        if !snapshotPeers.isSuperset(of: peersToRemember.map(\.address)) {
+            writeSnapshot()
+            return
+        }
+        guard !snapshotWriteScheduled else { return }
         snapshotWriteScheduled = true
         eventLoop.scheduleTask(in: .seconds(1)) { [self] in
             snapshotWriteScheduled = false
@@ -309,10 +319,16 @@ final class GossipNode: @unchecked Sendable {
         }
     }
 
+    private var peersToRemember: [SWIM.Member] {
+        instance.members.filter { $0.name != name && $0.status != .left }
+    }
+
     private func writeSnapshot() {
         guard let snapshot else { return }
+        let peers = peersToRemember
         do {
-            try snapshot.save(instance.members.filter { $0.name != name && $0.status != .left })
+            try snapshot.save(peers)
+            snapshotPeers = Set(peers.map(\.address))
         } catch {
             logger.warning("cannot write the member snapshot", metadata: ["error": "\(error)"])
         }

@@ -6,47 +6,12 @@ import Logging
 /// `time`, `level`, `message` and `node` come first; each metadata key follows in key order
 /// (one that clashes with those four is written as `meta_<key>`). Nested metadata becomes
 /// nested JSON; Booleans and numbers stay JSON Booleans and numbers.
-public struct JSONLogHandler: LogHandler {
-    public var logLevel: Logger.Level
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
-    public let nodeName: String
-    private let output: LineOutput
-    private let clock: @Sendable () -> LogTime
+public typealias JSONLogHandler = LineLogHandler<JSONLine>
 
+public enum JSONLine: LineFormat {
     static let ownKeys: Set<String> = ["time", "level", "message", "node"]
 
-    public init(
-        nodeName: String,
-        output: LineOutput = .standardError,
-        logLevel: Logger.Level = .info,
-        metadataProvider: Logger.MetadataProvider? = nil
-    ) {
-        self.init(nodeName: nodeName, output: output, logLevel: logLevel, metadataProvider: metadataProvider, clock: LogTime.now)
-    }
-
-    init(
-        nodeName: String, output: LineOutput, logLevel: Logger.Level, metadataProvider: Logger.MetadataProvider?,
-        clock: @escaping @Sendable () -> LogTime
-    ) {
-        self.nodeName = nodeName
-        self.output = output
-        self.logLevel = logLevel
-        self.metadataProvider = metadataProvider
-        self.clock = clock
-    }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    public func log(event: LogEvent) {
-        let record = LogRecord(event: event, handlerMetadata: metadata, provider: metadataProvider, time: clock())
-        output.write(line(for: record))
-    }
-
-    func line(for record: LogRecord) -> String {
+    public static func line(for record: LogRecord, nodeName: String) -> String {
         var members = [
             ("time", record.time.iso8601.jsonString),
             ("level", record.level.rawValue.jsonString),
@@ -54,7 +19,7 @@ public struct JSONLogHandler: LogHandler {
             ("node", nodeName.jsonString),
         ]
         for (key, value) in record.metadata {
-            members.append((Self.ownKeys.contains(key) ? "meta_" + key : key, value.json))
+            members.append((ownKeys.contains(key) ? "meta_" + key : key, value.json))
         }
         return "{" + members.map { $0.0.jsonString + ":" + $0.1 }.joined(separator: ",") + "}\n"
     }

@@ -9,7 +9,7 @@ import Musl
 /// One log call as every handler writes it: the event with the handler's metadata, the
 /// metadata provider's and the call's merged (the call's wins), in key order so that the
 /// same call always reads the same.
-struct LogRecord {
+public struct LogRecord {
     var time: LogTime
     var level: Logger.Level
     var message: String
@@ -40,7 +40,7 @@ struct LogRecord {
 }
 
 /// A wall-clock instant, read with `clock_gettime` so formatting needs no Foundation.
-struct LogTime: Sendable, Equatable {
+public struct LogTime: Sendable, Equatable {
     var seconds: Int
     var nanoseconds: Int
 

@@ -1,58 +1,22 @@
-import Logging
-
 /// `--log-format text`: one line per log call for people reading a terminal,
-/// `2026-11-27T01:02:03.456Z info  joined cluster peer=n2 node=n1`.
+/// `2026-11-27T01:02:03.456Z info  joined cluster node=n1 peer=n2`.
 ///
 /// Time in UTC with milliseconds, the level padded to five, the message, then the metadata
 /// and the node name as `key=value` in key order. Values with spaces, quotes, `=` or line
 /// breaks are quoted and escaped (logfmt), so a line is always one line.
-public struct TextLogHandler: LogHandler {
-    public var logLevel: Logger.Level
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
-    public let nodeName: String
-    private let output: LineOutput
-    private let clock: @Sendable () -> LogTime
+public typealias TextLogHandler = LineLogHandler<TextLine>
 
-    public init(
-        nodeName: String,
-        output: LineOutput = .standardError,
-        logLevel: Logger.Level = .info,
-        metadataProvider: Logger.MetadataProvider? = nil
-    ) {
-        self.init(nodeName: nodeName, output: output, logLevel: logLevel, metadataProvider: metadataProvider, clock: LogTime.now)
-    }
-
-    init(
-        nodeName: String, output: LineOutput, logLevel: Logger.Level, metadataProvider: Logger.MetadataProvider?,
-        clock: @escaping @Sendable () -> LogTime
-    ) {
-        self.nodeName = nodeName
-        self.output = output
-        self.logLevel = logLevel
-        self.metadataProvider = metadataProvider
-        self.clock = clock
-    }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    public func log(event: LogEvent) {
-        var handlerMetadata = metadata
-        if !nodeName.isEmpty, handlerMetadata["node"] == nil {
-            handlerMetadata["node"] = .string(nodeName)
+public enum TextLine: LineFormat {
+    public static func line(for record: LogRecord, nodeName: String) -> String {
+        var metadata = record.metadata
+        if !nodeName.isEmpty, !metadata.contains(where: { $0.key == "node" }) {
+            metadata.append((key: "node", value: .string(nodeName)))
+            metadata.sort { $0.key < $1.key }
         }
-        let record = LogRecord(event: event, handlerMetadata: handlerMetadata, provider: metadataProvider, time: clock())
-        output.write(line(for: record))
-    }
-
-    func line(for record: LogRecord) -> String {
         let level = record.level.rawValue
         var line = record.time.iso8601 + " " + level + String(repeating: " ", count: max(1, 6 - level.count))
         line += record.message.escapingControlCharacters
-        for (key, value) in record.metadata {
+        for (key, value) in metadata {
             line += " " + key + "=" + value.description.logfmtQuoted
         }
         return line + "\n"

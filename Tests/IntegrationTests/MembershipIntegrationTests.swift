@@ -1,3 +1,4 @@
+import CLITestSupport
 import Foundation
 import Testing
 
@@ -56,10 +57,11 @@ struct MembershipIntegrationTests {
             }
 
             try killed.start()  // no --join: the snapshot in its data directory is enough
-            try waitUntil("n5 is alive everywhere again", timeout: 30) {
-                (Array(survivors) + [killed]).allSatisfy { $0.statuses()["n5"] == "alive" }
+            try waitUntil("n5 is alive everywhere again, and sees n1, n2 and n3 alive", timeout: 30) {
+                let seenByN5 = killed.statuses()
+                return survivors.allSatisfy { $0.statuses()["n5"] == "alive" }
+                    && ["n1", "n2", "n3", "n5"].allSatisfy { seenByN5[$0] == "alive" } && [nil, "left"].contains(seenByN5["n4"])
             }
-            #expect(killed.statuses().filter { $0.value == "alive" }.count == 4, "n5 sees n1, n2, n3 and itself alive")
         } catch {
             Issue.record("\(error)\n\(cluster.logs)")
         }

@@ -1,15 +1,16 @@
 import Foundation
 
-/// Runs the built `agent` executable as a user would, and captures what it prints.
-enum AgentBinary {
-    struct Result {
-        let status: Int32
-        let standardOutput: String
-        let standardError: String
+/// Runs the built `agent` executable as a user would, and captures what it prints. Shared
+/// by the CLI tests and the integration tests.
+public enum AgentBinary {
+    public struct Result: Sendable {
+        public let status: Int32
+        public let standardOutput: String
+        public let standardError: String
     }
 
     /// The `agent` built beside this test bundle (`swift build` puts both in one folder).
-    static let path: String = {
+    public static let path: String = {
         var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         while !directory.path.isEmpty && directory.path != "/" {
             let candidate = directory.appendingPathComponent("agent").path
@@ -19,7 +20,11 @@ enum AgentBinary {
         return "agent-binary-not-found-run-swift-build-first"
     }()
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    public static func run(_ arguments: String..., environment: [String: String] = [:]) throws -> Result {
+        try run(arguments, environment: environment)
+    }
+
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
