@@ -4,7 +4,7 @@
 SWIFT ?= swift
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build release test fuzz bench format clean
+.PHONY: all deps build release dist test fuzz bench format clean
 
 all: build
 
@@ -16,6 +16,11 @@ build: deps
 
 release: deps
 	$(SWIFT) build -c release
+
+# The binary to deploy (Deploy/install.sh): release, with the Swift runtime linked in, so a
+# host needs no Swift, and the agent's memory holds only the runtime pages it touches.
+dist: deps
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-dist --product agent
 
 # Unit tests, then integration tests (real agents on loopback, a test-owned journald: root)
 # in a debug build; the simulations of 1,000 nodes in a release build, where they run about
@@ -37,4 +42,4 @@ format:
 	swift-format format --in-place --recursive Package.swift Sources Tests
 
 clean:
-	rm -rf .build .build-bench .build-fuzz
+	rm -rf .build .build-bench .build-fuzz .build-dist

@@ -9,8 +9,9 @@ Usage: Deploy/install.sh [--binary PATH] [--key KEY] [--no-packages] [--help]
 
 Installs, as root on Debian:
   - the runtime packages: libsodium23 iptables conntrack iproute2 (apt-get)
-  - the binary PATH (default .build/release/agent, built with `swift build -c release`
-    when missing and swift is installed) as /usr/local/bin/agent
+  - the binary PATH (default .build-dist/release/agent, built by `make dist` -- a release
+    build with the Swift runtime linked in, so the host needs no Swift -- when missing and
+    swift is installed) as /usr/local/bin/agent
   - Deploy/agent.service as /etc/systemd/system/agent.service
   - Deploy/agent.yaml as /etc/agent/agent.yaml (mode 0600) only if none exists, with the
     cluster key KEY, or a new one from `agent keygen`; every node needs the same key
@@ -30,7 +31,7 @@ EOF
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
-binary="$repo/.build/release/agent"
+binary="$repo/.build-dist/release/agent"
 key=""
 packages=yes
 
@@ -71,11 +72,11 @@ if [ "$packages" = yes ]; then
 fi
 
 if [ ! -x "$binary" ]; then
-    if [ "$binary" = "$repo/.build/release/agent" ] && command -v swift >/dev/null; then
-        step "building the agent: swift build -c release"
-        (cd "$repo" && swift build -c release --product agent)
+    if [ "$binary" = "$repo/.build-dist/release/agent" ] && command -v swift >/dev/null; then
+        step "building the agent: swift build -c release --static-swift-stdlib"
+        (cd "$repo" && swift build -c release --static-swift-stdlib --scratch-path .build-dist --product agent)
     else
-        echo "install.sh: no agent binary at $binary (build it with swift build -c release, or pass --binary PATH)" >&2
+        echo "install.sh: no agent binary at $binary (build it with make dist, or pass --binary PATH)" >&2
         exit 1
     fi
 fi

@@ -9,7 +9,6 @@ enum GossipTransport {
 
     static func bind(host: String, port: Int, node: GossipNode) async throws -> any Channel {
         try await DatagramBootstrap(group: node.eventLoop)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(.so_rcvbuf), value: receiveBufferBytes)
             .channelOption(.socketOption(.so_sndbuf), value: receiveBufferBytes)
             .channelOption(.maxMessagesPerRead, value: 64)

@@ -68,7 +68,11 @@ extension SWIM {
             /// cluster learns nothing new and makes none; nodes that joined together (a mass
             /// restart) fill in one another's gaps in seconds instead of waiting minutes for
             /// the periodic push-pull.
-            public var catchUpDelay: Duration = .seconds(2)
+            public var catchUpDelay: Duration = .milliseconds(250)
+            /// Ticks with nothing learned end the ramp only once its delay has reached this:
+            /// a node that joined together with others may hear nothing new for a moment
+            /// and still be missing members that only a push-pull will bring.
+            public var catchUpPatience: Duration = .seconds(2)
             public init() {}
         }
 
@@ -100,6 +104,7 @@ extension SWIM {
             positive(sync.pushPullInterval, "sync.pushPullInterval")
             positive(sync.joinRetryInterval, "sync.joinRetryInterval")
             positive(sync.catchUpDelay, "sync.catchUpDelay")
+            positive(sync.catchUpPatience, "sync.catchUpPatience")
             positive(reconnect.interval, "reconnect.interval")
             positive(reconnect.reapTime, "reconnect.reapTime")
             positive(leave.timeout, "leave.timeout")

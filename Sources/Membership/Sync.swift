@@ -114,11 +114,19 @@ extension SWIM.Instance {
 
     /// Push-pulls with a random member while the node is still learning of members it did
     /// not know, at doubling delays. Ends at the first tick with nothing learned since the
-    /// previous one, or when the delay reaches the regular push-pull interval.
+    /// previous one once the delay has reached `catchUpPatience`, or when it reaches the
+    /// regular push-pull interval. A quiet tick sends nothing, so a node joining a settled
+    /// cluster still makes no extra exchange.
     mutating func onCatchUpTick(random: inout some RandomNumberGenerator, into out: inout [Directive]) {
         guard var ramp = catchUp, leaveProgress == .staying else { return }
         guard membersLearned > ramp.learnedAtLastTick else {
-            catchUp = nil  // settled: a later exchange that teaches something starts a new ramp
+            guard ramp.delay < settings.sync.catchUpPatience else {
+                catchUp = nil  // settled: a later exchange that teaches something starts a new ramp
+                return
+            }
+            ramp.delay = ramp.delay * 2
+            catchUp = ramp
+            out.append(.scheduleTimer(.catchUpTick, after: ramp.delay))
             return
         }
         ramp.learnedAtLastTick = membersLearned

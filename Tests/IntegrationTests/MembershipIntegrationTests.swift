@@ -91,6 +91,20 @@ struct MembershipIntegrationTests {
         }
     }
 
+    @Test("a second agent on an address already in use stops with exit 1 and says why, and the first keeps running")
+    func addressInUse() throws {
+        let cluster = try TestCluster(subnet: 49)
+        let first = cluster.add(1, key: nil, extraArguments: ["--insecure-dev"])
+        try first.start()
+        let second = try AgentBinary.run([
+            "run", "--insecure-dev", "--node-name", "other", "--bind", first.address, "--socket", cluster.directory.path + "/other.sock",
+            "--data-dir", cluster.directory.path + "/other", "--metrics-addr", "off",
+        ])
+        #expect(second.status == 1)
+        #expect(second.standardError.contains("cannot bind the gossip socket to \(first.address)"), "\(second.standardError)")
+        #expect(first.isRunning && first.members() != nil)
+    }
+
     @Test("agent members with no daemon running exits 3 and names the socket it tried")
     func noDaemon() throws {
         let socket = "/tmp/agent-it-nobody-\(getpid()).sock"
