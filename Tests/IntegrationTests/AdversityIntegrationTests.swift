@@ -16,6 +16,18 @@ extension MembershipIntegrationTests {
             try Self.startCluster(cluster, count: 5, key: old)
             let (first, second, third) = (cluster.agents[0], cluster.agents[1], cluster.agents[2])
 
+            // Refused here first, so asked of no one: exit 1, and nothing changed anywhere.
+            let notInstalled = try first.cli(["keyring", "use", new])
+            #expect(notInstalled.status == 1)
+            #expect(notInstalled.standardOutput.contains("n1     refused"), "\(notInstalled.standardOutput)")
+            #expect(notInstalled.standardOutput.contains("is not installed"))
+            let removePrimary = try second.cli(["keyring", "remove", old])
+            #expect(removePrimary.status == 1)
+            #expect(removePrimary.standardOutput.contains("primary key and cannot be removed"), "\(removePrimary.standardOutput)")
+            let badKey = try second.cli(["keyring", "install", "not-a-key"])
+            #expect(badKey.status == 2)
+            #expect(badKey.standardError.contains("base64"))
+
             let oldSender = Sealer(sender: try .init("ghost-old"))
             let before = try first.metric(#"agent_packets_rejected_total{reason="auth"}"#) ?? 0
 

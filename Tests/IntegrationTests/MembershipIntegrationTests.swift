@@ -67,6 +67,23 @@ struct MembershipIntegrationTests {
         }
     }
 
+    @Test("agent leave makes the local agent leave gracefully and exit 0; the others list it left")
+    func leaveCommand() throws {
+        let cluster = try TestCluster(subnet: 50)
+        do {
+            try Self.startCluster(cluster, count: 2, key: try Self.newKey())
+            let leaving = cluster.agents[1]
+            let result = try leaving.cli(["leave"])
+            #expect(result.status == 0, "\(result.standardError)")
+            #expect(result.standardOutput == "n2 left the cluster\n")
+            try waitUntil("n2 has exited", timeout: 20) { !leaving.isRunning }
+            #expect(leaving.process?.terminationStatus == 0)
+            try waitUntil("n1 lists n2 left", timeout: 20) { cluster.agents[0].statuses()["n2"] == "left" }
+        } catch {
+            Issue.record("\(error)\n\(cluster.logs)")
+        }
+    }
+
     @Test("an agent with another cluster key cannot join: join exits 1 and says to check the key; the peer counts auth rejects")
     func wrongKeyCannotJoin() throws {
         let cluster = try TestCluster(subnet: 42)
