@@ -302,12 +302,13 @@ final class GossipNode: @unchecked Sendable {
 
     // MARK: Snapshot
 
-    /// A peer the snapshot does not hold yet is written at once, so that an agent killed
-    /// right after joining still rejoins; status changes of known peers are written at most
-    /// once a second.
+    /// Until the snapshot holds a few peers, a new one is written at once, so that an agent
+    /// killed right after joining still rejoins (a rejoin needs only one peer that answers);
+    /// every other change is written at most once a second, so that a join that teaches
+    /// thousands of members does not fsync once per state chunk on the event loop.
     private func scheduleSnapshotWrite() {
         guard snapshot != nil else { return }
-        if !snapshotPeers.isSuperset(of: peersToRemember.map(\.address)) {
+        if snapshotPeers.count < Self.peersWrittenAtOnce, !snapshotPeers.isSuperset(of: peersToRemember.map(\.address)) {
             writeSnapshot()
             return
         }
@@ -318,6 +319,8 @@ final class GossipNode: @unchecked Sendable {
             writeSnapshot()
         }
     }
+
+    static let peersWrittenAtOnce = 3
 
     private var peersToRemember: [SWIM.Member] {
         instance.members.filter { $0.name != name && $0.status != .left }
