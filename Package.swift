@@ -34,6 +34,13 @@ let package = Package(
         ),
         .target(name: "ClusterModel"),
         .target(name: "Persistence"),
+        .target(
+            name: "Manifests",
+            dependencies: [
+                "ClusterModel",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .target(name: "Sealing", dependencies: ["CSodium", "ClusterModel", "Persistence"]),
         .target(name: "Membership", dependencies: ["ClusterModel"]),
         .target(name: "Wire", dependencies: ["ClusterModel", "Membership"]),
@@ -98,6 +105,7 @@ let package = Package(
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ControlAPITests", dependencies: ["ControlAPI"]),
         .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
+        .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ClusterModel"]),
         .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Membership", "Sealing", "Wire"]),
         .testTarget(name: "IntegrationTests", dependencies: ["ClusterModel", "Sealing", "Wire", "Membership", "CLITestSupport"]),
     ]

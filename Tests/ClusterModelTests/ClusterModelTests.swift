@@ -57,3 +57,49 @@ struct SeededGeneratorTests {
         #expect(buckets.allSatisfy { (800...1200).contains($0) }, "buckets: \(buckets)")
     }
 }
+
+@Suite("Hybrid logical clock")
+struct HybridLogicalClockTests {
+    static func at(_ milliseconds: UInt64) -> Timestamp { Timestamp(millisecondsSinceEpoch: milliseconds) }
+
+    @Test("local events follow the wall clock, and within one millisecond the counter orders them")
+    func localEvents() {
+        var clock = HybridLogicalClock()
+        let first = clock.tick(now: Self.at(1_000))
+        let second = clock.tick(now: Self.at(1_000))
+        let third = clock.tick(now: Self.at(999))  // the wall clock stepped back
+        let fourth = clock.tick(now: Self.at(2_000))
+        #expect(first == HybridTimestamp(wallMilliseconds: 1_000, counter: 0))
+        #expect(second == HybridTimestamp(wallMilliseconds: 1_000, counter: 1))
+        #expect(third == HybridTimestamp(wallMilliseconds: 1_000, counter: 2), "a clock stepping back never reorders events")
+        #expect(fourth == HybridTimestamp(wallMilliseconds: 2_000, counter: 0))
+    }
+
+    @Test("an event after hearing a peer orders after the peer's, even when the peer's clock runs ahead")
+    func afterObserving() throws {
+        var clock = HybridLogicalClock()
+        _ = clock.tick(now: Self.at(1_000))
+        let remote = HybridTimestamp(wallMilliseconds: 1_500, counter: 7)
+        let observed = try clock.observe(remote, now: Self.at(1_001))
+        #expect(observed > remote)
+        #expect(clock.tick(now: Self.at(1_002)) > observed)
+        #expect(clock.tick(now: Self.at(1_002)).wallMilliseconds == 1_500, "stays at the largest wall time seen, no further")
+    }
+
+    @Test("a peer more than the maximum drift ahead is refused, and the clock is unchanged")
+    func driftRefused() {
+        var clock = HybridLogicalClock(maximumDrift: .seconds(60))
+        _ = clock.tick(now: Self.at(1_000_000))
+        let before = clock
+        #expect(throws: ClockDriftError.self) {
+            try clock.observe(HybridTimestamp(wallMilliseconds: 1_000_000 + 61_000, counter: 0), now: Self.at(1_000_000))
+        }
+        #expect(clock == before)
+    }
+
+    @Test("a counter at its maximum moves to the next millisecond instead of wrapping")
+    func counterOverflow() {
+        var clock = HybridLogicalClock(last: HybridTimestamp(wallMilliseconds: 5, counter: .max))
+        #expect(clock.tick(now: Self.at(5)) == HybridTimestamp(wallMilliseconds: 6, counter: 0))
+    }
+}
