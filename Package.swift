@@ -43,6 +43,7 @@ let package = Package(
         ),
         .target(name: "Sealing", dependencies: ["CSodium", "ClusterModel", "Persistence"]),
         .target(name: "Membership", dependencies: ["ClusterModel"]),
+        .target(name: "Catalog", dependencies: ["ClusterModel"]),
         .target(name: "Wire", dependencies: ["ClusterModel", "Membership"]),
         .target(name: "Simulation", dependencies: ["ClusterModel", "Membership", "Sealing", "Wire"]),
         .target(
@@ -106,6 +107,7 @@ let package = Package(
         .testTarget(name: "ControlAPITests", dependencies: ["ControlAPI"]),
         .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ClusterModel"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ClusterModel"]),
         .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Membership", "Sealing", "Wire"]),
         .testTarget(name: "IntegrationTests", dependencies: ["ClusterModel", "Sealing", "Wire", "Membership", "CLITestSupport"]),
     ]

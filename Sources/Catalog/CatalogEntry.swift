@@ -1,0 +1,130 @@
+import ClusterModel
+
+/// The version of one write to the catalog: the writer's hybrid time, then the writer's name
+/// to break ties. Versions are totally ordered, so last-writer-wins picks the same winner on
+/// every node whatever order the writes arrive in.
+public struct CatalogVersion: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var timestamp: HybridTimestamp
+    public var writer: NodeName
+
+    public init(timestamp: HybridTimestamp, writer: NodeName) {
+        self.timestamp = timestamp
+        self.writer = writer
+    }
+
+    public static func < (lhs: CatalogVersion, rhs: CatalogVersion) -> Bool {
+        (lhs.timestamp, lhs.writer) < (rhs.timestamp, rhs.writer)
+    }
+
+    public var description: String { "\(timestamp)@\(writer)" }
+}
+
+/// A Service as the catalog holds it: what the user applied, plus the ClusterIP and
+/// NodePorts the cluster assigned to it (SPEC.md §5: once assigned, they never change).
+public struct AllocatedService: Hashable, Sendable {
+    public var service: KubernetesService
+    public var allocation: ServiceAllocation
+
+    /// - Precondition: `allocation.nodePorts` has one element per `service.spec.ports`.
+    public init(service: KubernetesService, allocation: ServiceAllocation) {
+        precondition(
+            allocation.nodePorts.count == service.spec.ports.count,
+            "\(service.key) has \(service.spec.ports.count) ports but \(allocation.nodePorts.count) node-port slots")
+        self.service = service
+        self.allocation = allocation
+    }
+
+    public var key: ObjectKey { service.key }
+
+    /// The values this Service holds, each with whether the user pinned it; the conflict
+    /// rule decides who keeps them.
+    var heldValues: [(value: HeldValue, pinned: Bool)] {
+        var held: [(HeldValue, Bool)] = []
+        if let address = allocation.clusterIP {
+            if case .pinned = service.spec.clusterIP { held.append((.clusterIP(address), true)) } else { held.append((.clusterIP(address), false)) }
+        }
+        for (index, nodePort) in allocation.nodePorts.enumerated() {
+            guard let nodePort else { continue }
+            held.append((.nodePort(nodePort), service.spec.ports[index].nodePort != nil))
+        }
+        return held
+    }
+}
+
+/// What the cluster assigned to a Service.
+public struct ServiceAllocation: Hashable, Sendable {
+    /// nil for a headless Service.
+    public var clusterIP: IPv4?
+    /// One element per `spec.ports` entry, in the same order; nil where the Service type has
+    /// no NodePorts.
+    public var nodePorts: [Int?]
+
+    public init(clusterIP: IPv4?, nodePorts: [Int?]) {
+        self.clusterIP = clusterIP
+        self.nodePorts = nodePorts
+    }
+}
+
+/// A ClusterIP or a NodePort: the values two Services may never both hold.
+public enum HeldValue: Hashable, Sendable, CustomStringConvertible {
+    case clusterIP(IPv4)
+    case nodePort(Int)
+
+    public var description: String {
+        switch self {
+        case .clusterIP(let address): "ClusterIP \(address)"
+        case .nodePort(let port): "NodePort \(port)"
+        }
+    }
+}
+
+/// One object of the catalog, as it is replicated: the latest write to its key.
+public struct CatalogEntry: Hashable, Sendable, CustomStringConvertible {
+    public enum Body: Hashable, Sendable {
+        case service(AllocatedService)
+        case pod(Pod)
+        /// Deleted at `version.timestamp`; kept for the tombstone TTL so that a node coming
+        /// back cannot bring the object back to life.
+        case tombstone
+    }
+
+    public var key: ObjectKey
+    public var version: CatalogVersion
+    /// The version of the write that created the object (the first write after it was
+    /// absent or deleted), kept across updates: the allocation conflict rule lets the older
+    /// creation keep a contested value.
+    public var createdAt: CatalogVersion
+    public var body: Body
+
+    public init(key: ObjectKey, version: CatalogVersion, createdAt: CatalogVersion, body: Body) {
+        self.key = key
+        self.version = version
+        self.createdAt = createdAt
+        self.body = body
+    }
+
+    public var isTombstone: Bool { body == .tombstone }
+
+    /// The hybrid time of the delete, for a tombstone.
+    public var deletedAt: HybridTimestamp? { isTombstone ? version.timestamp : nil }
+
+    public var service: AllocatedService? {
+        if case .service(let service) = body { return service }
+        return nil
+    }
+
+    public var pod: Pod? {
+        if case .pod(let pod) = body { return pod }
+        return nil
+    }
+
+    public var description: String {
+        let what =
+            switch body {
+            case .service: "service"
+            case .pod: "pod"
+            case .tombstone: "tombstone"
+            }
+        return "\(key) \(what) v\(version) created \(createdAt)"
+    }
+}

@@ -1,0 +1,133 @@
+import ClusterModel
+
+/// One node's copy of the replicated catalog: every Service and Pod (and recent deletes),
+/// each the latest write to its key. A value with no I/O and no clock: local writes take the
+/// node's hybrid logical clock and `now` from the caller, writes heard from peers go through
+/// ``merge(_:)``.
+///
+/// Merging is last-writer-wins on ``CatalogVersion``, so any set of writes merged in any
+/// order, any number of times, leaves every replica with the same entries.
+public struct CatalogReplica: Hashable, Sendable {
+    public private(set) var entries: [ObjectKey: CatalogEntry] = [:]
+
+    /// How long a delete is remembered: 24 hours (ARCHITECTURE.md, "Catalog").
+    public static let defaultTombstoneTTL: Duration = .seconds(24 * 60 * 60)
+
+    public init() {}
+
+    public init(entries: some Sequence<CatalogEntry>) {
+        for entry in entries { merge(entry) }
+    }
+
+    public subscript(key: ObjectKey) -> CatalogEntry? { entries[key] }
+
+    /// Live Services, sorted by key.
+    public var services: [AllocatedService] {
+        entries.values.compactMap(\.service).sorted { $0.key < $1.key }
+    }
+
+    /// Live Pods, sorted by key.
+    public var pods: [Pod] {
+        entries.values.compactMap(\.pod).sorted { $0.key < $1.key }
+    }
+
+    /// Takes in a write heard from a peer (or read back from disk). Returns what changed, or
+    /// nil when the replica already held this write or a later one.
+    ///
+    /// The shell also feeds `entry.version.timestamp` to its hybrid logical clock, so that
+    /// this node's next writes order after everything it has seen.
+    @discardableResult
+    public mutating func merge(_ entry: CatalogEntry) -> CatalogChange? {
+        let previous = entries[entry.key]
+        if let previous, previous.version >= entry.version { return nil }
+        entries[entry.key] = entry
+        return CatalogChange(previous: previous, current: entry)
+    }
+
+    /// Writes a Service applied on this node, already allocated (see ``allocate(_:in:settings:using:)``).
+    @discardableResult
+    public mutating func apply(
+        _ service: AllocatedService, writer: NodeName, clock: inout HybridLogicalClock, now: Timestamp
+    ) -> CatalogChange {
+        write(.service(service), key: service.key, writer: writer, clock: &clock, now: now)
+    }
+
+    /// Writes a Pod applied on this node. A Pod that names no node is owned by `writer`, the
+    /// node it was applied on (SPEC.md §4), and is recorded so.
+    @discardableResult
+    public mutating func apply(
+        _ pod: Pod, writer: NodeName, clock: inout HybridLogicalClock, now: Timestamp
+    ) -> CatalogChange {
+        var pod = pod
+        if pod.spec.nodeName == nil { pod.spec.nodeName = writer }
+        return write(.pod(pod), key: pod.key, writer: writer, clock: &clock, now: now)
+    }
+
+    /// Deletes an object, leaving a tombstone. nil when there is nothing live to delete.
+    @discardableResult
+    public mutating func delete(
+        _ key: ObjectKey, writer: NodeName, clock: inout HybridLogicalClock, now: Timestamp
+    ) -> CatalogChange? {
+        guard let existing = entries[key], !existing.isTombstone else { return nil }
+        return write(.tombstone, key: key, writer: writer, clock: &clock, now: now)
+    }
+
+    /// Forgets tombstones whose delete is older than `tombstoneTTL` at `now`; returns their keys,
+    /// sorted. A node away longer than the TTL must drop its copy and resync, or it could bring
+    /// those objects back.
+    @discardableResult
+    public mutating func purge(now: Timestamp, tombstoneTTL: Duration = CatalogReplica.defaultTombstoneTTL) -> [ObjectKey] {
+        let horizon = now - tombstoneTTL
+        let expired = entries.values.filter { entry in
+            guard let deletedAt = entry.deletedAt else { return false }
+            return Timestamp(millisecondsSinceEpoch: deletedAt.wallMilliseconds) < horizon
+        }.map(\.key).sorted()
+        for key in expired { entries[key] = nil }
+        return expired
+    }
+
+    private mutating func write(
+        _ body: CatalogEntry.Body, key: ObjectKey, writer: NodeName, clock: inout HybridLogicalClock, now: Timestamp
+    ) -> CatalogChange {
+        let previous = entries[key]
+        if let previous { _ = try? clock.observe(previous.version.timestamp, now: now) }
+        var version = CatalogVersion(timestamp: clock.tick(now: now), writer: writer)
+        // Only a previous write stamped further ahead than the clock accepts can still be
+        // newer; the local write must win all the same, on every node, so it goes just after.
+        if let previous, version <= previous.version {
+            version.timestamp = HybridTimestamp(
+                wallMilliseconds: previous.version.timestamp.wallMilliseconds + 1, counter: 0)
+        }
+        let createdAt = previous.flatMap { $0.isTombstone ? nil : $0.createdAt } ?? version
+        let entry = CatalogEntry(key: key, version: version, createdAt: createdAt, body: body)
+        entries[key] = entry
+        return CatalogChange(previous: previous, current: entry)
+    }
+}
+
+/// What a write did to one key.
+public struct CatalogChange: Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: Hashable, Sendable {
+        case created, updated, deleted
+        /// A tombstone replaced by a newer tombstone (a delete heard twice from two nodes).
+        case tombstoneRefreshed
+    }
+
+    /// What the key held before, if anything.
+    public var previous: CatalogEntry?
+    public var current: CatalogEntry
+
+    public var key: ObjectKey { current.key }
+
+    public var kind: Kind {
+        let wasLive = previous.map { !$0.isTombstone } ?? false
+        switch (wasLive, current.isTombstone) {
+        case (false, false): return .created
+        case (true, false): return .updated
+        case (true, true): return .deleted
+        case (false, true): return .tombstoneRefreshed
+        }
+    }
+
+    public var description: String { "\(kind) \(current)" }
+}

@@ -1,0 +1,76 @@
+import ClusterModel
+
+/// One backend of one Service port: where traffic for that port may go.
+public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
+    /// The Service port this endpoint serves, as in `spec.ports`.
+    public var servicePort: ServicePort
+    public var pod: ObjectKey
+    public var node: NodeName
+    public var address: IPv4
+    /// The target port resolved to a number against the Pod's container ports.
+    public var port: Int
+
+    public init(servicePort: ServicePort, pod: ObjectKey, node: NodeName, address: IPv4, port: Int) {
+        self.servicePort = servicePort
+        self.pod = pod
+        self.node = node
+        self.address = address
+        self.port = port
+    }
+
+    public var description: String { "\(servicePort.name ?? "\(servicePort.port)")/\(servicePort.protocol.rawValue) → \(address):\(port) (\(pod) on \(node))" }
+}
+
+extension Pod {
+    /// Whether any container has a readiness probe: such a Pod is not ready until its node
+    /// reports it so.
+    public var hasReadinessProbe: Bool { spec.containers.contains { $0.readinessProbe != nil } }
+
+    /// The container port a Service port's `targetPort` names, resolved to a number; nil
+    /// when the target is a name no container port of this protocol carries.
+    public func resolve(_ target: TargetPort, protocol transport: TransportProtocol) -> Int? {
+        switch target {
+        case .number(let number):
+            return number
+        case .name(let name):
+            return spec.containers.lazy.flatMap(\.ports).first { $0.name == name && $0.protocol == transport }?.containerPort
+        }
+    }
+}
+
+/// The endpoints of a Service (SPEC.md §5): the Pods of its namespace its selector matches,
+/// on a node in `liveNodes` (neither failed nor left), ready, with an address; one endpoint
+/// per Service port whose target port the Pod resolves. Headless Services have endpoints too.
+///
+/// - Parameters:
+///   - readiness: the latest result of each Pod's readiness probe, as its node reported it.
+///     A Pod missing from it is ready, unless it has a readiness probe.
+/// - Returns: ordered by the Service's ports, then address and port, then Pod key.
+public func endpoints(
+    for service: KubernetesService, in replica: CatalogReplica, readiness: [ObjectKey: Bool], liveNodes: Set<NodeName>
+) -> [Endpoint] {
+    let backends = replica.entries.values.compactMap { entry -> (pod: Pod, node: NodeName)? in
+        guard let pod = entry.pod, pod.metadata.namespace == service.metadata.namespace,
+            service.spec.selector.matches(pod.metadata.labels)
+        else { return nil }
+        // A Pod names its node once applied (CatalogReplica.apply fills it in); one that
+        // arrived without belongs to the node that created it.
+        let node = pod.spec.nodeName ?? entry.createdAt.writer
+        guard liveNodes.contains(node), readiness[pod.key] ?? !pod.hasReadinessProbe else { return nil }
+        return (pod, node)
+    }
+    var result: [Endpoint] = []
+    for servicePort in service.spec.ports {
+        var forPort: [Endpoint] = []
+        for (pod, node) in backends {
+            // A host-network Pod without a recorded address needs its node's, which the
+            // membership layer knows and the catalog does not.
+            guard let address = pod.status.podIP, let port = pod.resolve(servicePort.targetPort, protocol: servicePort.protocol)
+            else { continue }
+            forPort.append(Endpoint(servicePort: servicePort, pod: pod.key, node: node, address: address, port: port))
+        }
+        forPort.sort { ($0.address, $0.port, $0.pod) < ($1.address, $1.port, $1.pod) }
+        result += forPort
+    }
+    return result
+}
