@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "Sealing", dependencies: ["CSodium", "ClusterModel", "Persistence"]),
         .target(name: "Membership", dependencies: ["ClusterModel"]),
         .target(name: "Catalog", dependencies: ["ClusterModel"]),
-        .target(name: "Wire", dependencies: ["ClusterModel", "Membership"]),
+        .target(name: "Wire", dependencies: ["ClusterModel", "Membership", "Catalog"]),
         .target(name: "Simulation", dependencies: ["ClusterModel", "Membership", "Sealing", "Wire"]),
         .target(
             name: "Systemd",
@@ -98,7 +98,7 @@ let package = Package(
 
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel"]),
         .testTarget(name: "SealingTests", dependencies: ["Sealing", "Wire", "Membership"]),
-        .testTarget(name: "WireTests", dependencies: ["Wire", "Membership"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Membership", "Catalog"]),
         .testTarget(name: "MembershipTests", dependencies: ["Membership", "Wire"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership", "ClusterModel"]),
         .target(name: "CLITestSupport", path: "Tests/CLITestSupport"),
