@@ -73,6 +73,11 @@ extension SWIM {
             /// a node that joined together with others may hear nothing new for a moment
             /// and still be missing members that only a push-pull will bring.
             public var catchUpPatience: Duration = .seconds(2)
+            /// After any other exchange that taught something (a reconnect across a healed
+            /// partition, a push-pull that found what gossip missed), the first follow-up
+            /// goes back to the same partner after this long: time enough for the
+            /// refutations the first exchange caused there to be made, so they cross over.
+            public var followUpDelay: Duration = .seconds(2)
             public init() {}
         }
 
@@ -105,6 +110,7 @@ extension SWIM {
             positive(sync.joinRetryInterval, "sync.joinRetryInterval")
             positive(sync.catchUpDelay, "sync.catchUpDelay")
             positive(sync.catchUpPatience, "sync.catchUpPatience")
+            positive(sync.followUpDelay, "sync.followUpDelay")
             positive(reconnect.interval, "reconnect.interval")
             positive(reconnect.reapTime, "reconnect.reapTime")
             positive(leave.timeout, "leave.timeout")

@@ -80,8 +80,11 @@ extension SWIM.Instance {
     /// exchange carried: refutations caused by the exchange itself cross over on the next.
     mutating func startCatchUp(baseline: Int, partner: PeerAddress? = nil, into out: inout [Directive]) {
         guard catchUp == nil, leaveProgress == .staying else { return }
-        catchUp = CatchUp(delay: settings.sync.catchUpDelay, learnedAtLastTick: baseline, partner: partner)
-        out.append(.scheduleTimer(.catchUpTick, after: settings.sync.catchUpDelay))
+        // After a join, soon: the joiners of a mass join fill one another's gaps. After a
+        // reconnect or push-pull, later and to the same partner (`followUpDelay`).
+        let delay = partner == nil ? settings.sync.catchUpDelay : settings.sync.followUpDelay
+        catchUp = CatchUp(delay: delay, learnedAtLastTick: baseline, partner: partner)
+        out.append(.scheduleTimer(.catchUpTick, after: delay))
     }
 
     /// A state exchange comes from its sender itself, authenticated: whatever this node
