@@ -97,7 +97,7 @@ let package = Package(
         .executableTarget(name: "agent", dependencies: ["AgentCLI"]),
 
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel"]),
-        .testTarget(name: "SealingTests", dependencies: ["Sealing", "Wire", "Membership"]),
+        .testTarget(name: "SealingTests", dependencies: ["Sealing", "Wire", "Membership", "Catalog"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Membership", "Catalog"]),
         .testTarget(name: "MembershipTests", dependencies: ["Membership", "Wire"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership", "ClusterModel"]),

@@ -26,6 +26,8 @@ extension MessageTag {
         (MessageTag(rawValue: 6), "swim.state"),
         (MessageTag(rawValue: 7), "keyring.request"),
         (MessageTag(rawValue: 8), "keyring.response"),
+        (MessageTag(rawValue: 9), "catalog.push"),
+        (MessageTag(rawValue: 10), "catalog.digest"),
     ]
 
     private static let names: [UInt8: String] = Dictionary(

@@ -1,3 +1,4 @@
+import Catalog
 import ClusterModel
 import Membership
 import Testing
@@ -20,6 +21,7 @@ func openAndDecode(_ datagram: [UInt8], opener: inout Opener, keyring: Keyring, 
             switch frame.tag {
             case .keyringRequest: _ = try KeyringRequest(body: frame.body)
             case .keyringResponse: _ = try KeyringResponse(body: frame.body)
+            case .catalogPush, .catalogDigest: _ = try CatalogMessage(frame: frame)
             default: _ = try SWIM.Message(frame: frame)
             }
         }

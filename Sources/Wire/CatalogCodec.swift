@@ -1,0 +1,311 @@
+import Catalog
+import ClusterModel
+
+// The wire form of the catalog's messages. Field by field, big-endian; every enum byte has
+// an explicit number, counted from 1, that is never reused:
+//
+//   catalog.push   (9)  = count (2) | entry...
+//   catalog.digest (10) = is request (1) | count (2) | { writer name | version stamp }...,
+//                         writers in ascending order, each once
+//
+//   entry    = key kind (1: 1 Service, 2 Pod) | namespace (short) | name (short)
+//              | version | createdAt
+//              | body kind (1: 1 service, 2 pod, 3 tombstone) | body length (2) | body
+//   version  = stamp | writer name
+//   stamp    = wall milliseconds (8) | counter (4)
+//   body     = revision (1) | the revision's fields (CatalogObjectCodec.swift)
+//
+// A body's revision says which fields it carries. This build writes and knows revision 1.
+// A later revision only appends fields, at least one byte of them, so a reader reads the
+// fields of the revisions it knows and skips the rest of a body marked later; a body marked
+// with a revision the reader knows must end exactly where its fields do. Nothing else is
+// skipped: a kind byte this build does not know is refused, so a new kind of object needs a
+// new message tag, which an older agent's compound-packet reader skips whole.
+//
+// Budget: a push travels in one frame of one datagram and is never split across datagrams,
+// so an entry must fit a push of its own: `maximumEntrySize(payloadBudget:)`, which is the
+// payload budget less 5 bytes (frame header 3, count 2). With the default MTU of 1,400 and
+// the sealed datagram's overhead (46 bytes plus the sender's name) that is 1,343 bytes for a
+// 6-byte sender name, and 1,094 in the worst case of a 255-byte name. A Service's labels and
+// annotations travel in its entry, so a heavily annotated Service can exceed it; cutting
+// pushes with `pushes(of:payloadBudget:)` reports such an entry as `CatalogEntryTooLarge`
+// for the caller to refuse the write with, rather than sending something no peer receives.
+
+extension CatalogMessage {
+    /// The tag of the frame this message travels in, without encoding it.
+    public var tag: MessageTag {
+        switch self {
+        case .push: .catalogPush
+        case .digest: .catalogDigest
+        }
+    }
+
+    /// The frame this message travels in.
+    public var frame: Frame {
+        var writer = ByteWriter(capacity: defaultMTU)
+        switch self {
+        case .push(let entries):
+            writer.write(CatalogCodec.countField(entries.count, "catalog.push entries"))
+            for entry in entries { CatalogCodec.write(entry, into: &writer) }
+        case .digest(let digest, let isRequest):
+            writer.write(isRequest)
+            CatalogCodec.write(digest, into: &writer)
+        }
+        return Frame(tag: tag, body: writer.bytes[...])
+    }
+
+    /// Decodes a catalog frame; nil when the tag belongs to another protocol.
+    public init?(frame: Frame) throws(DecodeError) {
+        var reader = ByteReader(frame.body)
+        switch frame.tag {
+        case .catalogPush:
+            self = .push(
+                try reader.readArray("catalog.push entries", minimumElementSize: CatalogCodec.minimumEntrySize) {
+                    (reader: inout ByteReader) throws(DecodeError) in
+                    try CatalogCodec.readEntry(from: &reader)
+                })
+        case .catalogDigest:
+            let isRequest = try reader.readBool("catalog.digest is request")
+            self = .digest(try CatalogCodec.readDigest(from: &reader), isRequest: isRequest)
+        default:
+            return nil
+        }
+        try reader.expectEnd("\(frame.tag)")
+    }
+
+    /// One datagram payload holding just this message.
+    public var payload: [UInt8] {
+        var builder = PacketBuilder(budget: Int(UInt16.max) + Frame.headerLength)
+        builder.append(frame)
+        return builder.bytes
+    }
+}
+
+/// An entry that cannot travel, because even a push of it alone exceeds a datagram.
+public struct CatalogEntryTooLarge: Error, Hashable, Sendable, CustomStringConvertible {
+    public let key: ObjectKey
+    public let size: Int
+    public let maximum: Int
+
+    public init(key: ObjectKey, size: Int, maximum: Int) {
+        self.key = key
+        self.size = size
+        self.maximum = maximum
+    }
+
+    public var description: String {
+        "\(key) takes \(size) bytes on the wire, more than the \(maximum) a datagram carries; shorten its labels or annotations"
+    }
+}
+
+/// Field encoders of the catalog messages, and their exact sizes for cutting pushes.
+public enum CatalogCodec {
+    /// The body revision this build writes, and the latest whose fields it reads.
+    static let bodyRevision: UInt8 = 1
+
+    /// Key kind, two empty-but-counted names, two versions of a one-byte writer, body kind,
+    /// body length and revision.
+    static let minimumEntrySize = 1 + 1 + 1 + 2 * (12 + 2) + 1 + 2 + 1
+    static let minimumDigestElementSize = 2 + 12
+
+    /// What a push adds to its entries: the frame header and the count.
+    public static let pushOverhead = Frame.headerLength + 2
+
+    /// The largest entry a push can carry in a datagram payload of `payloadBudget` bytes.
+    public static func maximumEntrySize(payloadBudget: Int) -> Int { payloadBudget - pushOverhead }
+
+    /// The bytes `entry` takes in a push.
+    public static func size(of entry: CatalogEntry) -> Int {
+        let body =
+            switch entry.body {
+            case .service(let service): CatalogObjectCodec.size(of: service, key: entry.key)
+            case .pod(let pod): CatalogObjectCodec.size(of: pod, key: entry.key)
+            case .tombstone: 0
+            }
+        return 1 + 1 + entry.key.namespace.utf8.count + 1 + entry.key.name.utf8.count
+            + size(of: entry.version) + size(of: entry.createdAt) + 1 + 2 + 1 + body
+    }
+
+    /// The body of a `catalog.digest` frame holding `digest`.
+    public static func size(of digest: CatalogDigest) -> Int {
+        digest.newestByWriter.keys.reduce(1 + 2) { $0 + MembershipCodec.size(of: $1) + 12 }
+    }
+
+    /// The body of the frame `message` travels in; the frame adds `Frame.headerLength`.
+    public static func size(of message: CatalogMessage) -> Int {
+        switch message {
+        case .push(let entries): entries.reduce(2) { $0 + size(of: $1) }
+        case .digest(let digest, _): size(of: digest)
+        }
+    }
+
+    /// Cuts `entries`, in order, into as few pushes as greedy filling gives, each fitting a
+    /// datagram payload of `payloadBudget` bytes (a sealer's `payloadBudget(mtu:)`). Order
+    /// matters to anti-entropy: a prefix of a delta sent oldest first keeps digests exact.
+    public static func pushes(of entries: [CatalogEntry], payloadBudget: Int) throws(CatalogEntryTooLarge) -> [CatalogMessage] {
+        let maximum = maximumEntrySize(payloadBudget: payloadBudget)
+        var pushes: [CatalogMessage] = []
+        var current: [CatalogEntry] = []
+        var used = 0
+        for entry in entries {
+            let size = size(of: entry)
+            guard size <= maximum else { throw CatalogEntryTooLarge(key: entry.key, size: size, maximum: maximum) }
+            if used + size > maximum || current.count == Int(UInt16.max) {
+                pushes.append(.push(current))
+                current = []
+                used = 0
+            }
+            current.append(entry)
+            used += size
+        }
+        if !current.isEmpty { pushes.append(.push(current)) }
+        return pushes
+    }
+
+    // MARK: Entries
+
+    private enum BodyKind: UInt8 {
+        case service = 1
+        case pod = 2
+        case tombstone = 3
+    }
+
+    static func write(_ entry: CatalogEntry, into writer: inout ByteWriter) {
+        writer.write(keyKindByte(entry.key.kind))
+        writer.writeShortString(entry.key.namespace)
+        writer.writeShortString(entry.key.name)
+        write(entry.version, into: &writer)
+        write(entry.createdAt, into: &writer)
+        switch entry.body {
+        case .service(let service):
+            writer.write(BodyKind.service.rawValue)
+            writer.writeLengthPrefixed { body in
+                body.write(bodyRevision)
+                CatalogObjectCodec.write(service, key: entry.key, into: &body)
+            }
+        case .pod(let pod):
+            writer.write(BodyKind.pod.rawValue)
+            writer.writeLengthPrefixed { body in
+                body.write(bodyRevision)
+                CatalogObjectCodec.write(pod, key: entry.key, into: &body)
+            }
+        case .tombstone:
+            writer.write(BodyKind.tombstone.rawValue)
+            writer.writeLengthPrefixed { body in body.write(bodyRevision) }
+        }
+    }
+
+    static func readEntry(from reader: inout ByteReader) throws(DecodeError) -> CatalogEntry {
+        let kind = try readKeyKind(from: &reader)
+        let namespace = try reader.readShortString("entry namespace")
+        let key = ObjectKey(kind: kind, namespace: namespace, name: try reader.readShortString("entry name"))
+        let version = try readVersion("entry version", from: &reader)
+        let createdAt = try readVersion("entry createdAt", from: &reader)
+        let bodyKindAt = reader.offset
+        let rawBodyKind = try reader.readUInt8("entry body kind")
+        guard let bodyKind = BodyKind(rawValue: rawBodyKind) else {
+            throw .invalid(field: "entry body kind", offset: bodyKindAt, reason: "\(rawBodyKind) is not a body kind (1 service, 2 pod, 3 tombstone)")
+        }
+        var body = try reader.readLengthPrefixed("entry body")
+        let revisionAt = body.offset
+        let revision = try body.readUInt8("entry body revision")
+        guard revision >= 1 else {
+            throw .invalid(field: "entry body revision", offset: revisionAt, reason: "0 is not a revision")
+        }
+        let decoded: CatalogEntry.Body
+        switch bodyKind {
+        case .service:
+            guard kind == .service else {
+                throw .invalid(field: "entry body kind", offset: bodyKindAt, reason: "a service body under the key \(key)")
+            }
+            decoded = .service(try CatalogObjectCodec.readService(key: key, from: &body))
+        case .pod:
+            guard kind == .pod else {
+                throw .invalid(field: "entry body kind", offset: bodyKindAt, reason: "a pod body under the key \(key)")
+            }
+            decoded = .pod(try CatalogObjectCodec.readPod(key: key, from: &body))
+        case .tombstone:
+            decoded = .tombstone
+        }
+        if revision <= bodyRevision {
+            try body.expectEnd("the fields of an entry body of revision \(revision)")
+        } else if body.isAtEnd {
+            // A later revision always appends something; without it the mark is a lie.
+            throw .invalid(field: "entry body revision", offset: revisionAt, reason: "revision \(revision) but no fields past revision \(bodyRevision)'s")
+        }
+        return CatalogEntry(key: key, version: version, createdAt: createdAt, body: decoded)
+    }
+
+    private static func keyKindByte(_ kind: ObjectKey.Kind) -> UInt8 {
+        switch kind {
+        case .service: 1
+        case .pod: 2
+        }
+    }
+
+    private static func readKeyKind(from reader: inout ByteReader) throws(DecodeError) -> ObjectKey.Kind {
+        let at = reader.offset
+        switch try reader.readUInt8("entry key kind") {
+        case 1: return .service
+        case 2: return .pod
+        case let other: throw .invalid(field: "entry key kind", offset: at, reason: "\(other) is not a kind (1 Service, 2 Pod)")
+        }
+    }
+
+    // MARK: Versions and digests
+
+    static func size(of version: CatalogVersion) -> Int { 12 + MembershipCodec.size(of: version.writer) }
+
+    static func write(_ stamp: HybridTimestamp, into writer: inout ByteWriter) {
+        writer.write(stamp.wallMilliseconds)
+        writer.write(stamp.counter)
+    }
+
+    static func readStamp(_ field: StaticString, from reader: inout ByteReader) throws(DecodeError) -> HybridTimestamp {
+        let wall = try reader.read(UInt64.self, field)
+        return HybridTimestamp(wallMilliseconds: wall, counter: try reader.read(UInt32.self, field))
+    }
+
+    static func write(_ version: CatalogVersion, into writer: inout ByteWriter) {
+        write(version.timestamp, into: &writer)
+        MembershipCodec.write(version.writer, into: &writer)
+    }
+
+    static func readVersion(_ field: StaticString, from reader: inout ByteReader) throws(DecodeError) -> CatalogVersion {
+        let stamp = try readStamp(field, from: &reader)
+        return CatalogVersion(timestamp: stamp, writer: try MembershipCodec.readName(field, from: &reader))
+    }
+
+    static func write(_ digest: CatalogDigest, into writer: inout ByteWriter) {
+        writer.write(countField(digest.newestByWriter.count, "catalog.digest writers"))
+        // Sorted, so that equal digests always encode to equal bytes.
+        for (name, stamp) in digest.newestByWriter.sorted(by: { $0.key < $1.key }) {
+            MembershipCodec.write(name, into: &writer)
+            write(stamp, into: &writer)
+        }
+    }
+
+    static func readDigest(from reader: inout ByteReader) throws(DecodeError) -> CatalogDigest {
+        let at = reader.offset
+        let pairs = try reader.readArray("catalog.digest writers", minimumElementSize: minimumDigestElementSize) {
+            (reader: inout ByteReader) throws(DecodeError) in
+            (try MembershipCodec.readName("catalog.digest writer", from: &reader), try readStamp("catalog.digest stamp", from: &reader))
+        }
+        var newest: [NodeName: HybridTimestamp] = [:]
+        newest.reserveCapacity(pairs.count)
+        for (index, (name, stamp)) in pairs.enumerated() {
+            // Ascending order is the one encoding of a digest; it also rules out repeats.
+            if index > 0, !(pairs[index - 1].0 < name) {
+                throw .invalid(field: "catalog.digest writers", offset: at, reason: "\(name) is out of order or repeated")
+            }
+            newest[name] = stamp
+        }
+        return CatalogDigest(newestByWriter: newest)
+    }
+
+    /// A count that must fit its two bytes; the model has no limit, the wire does.
+    static func countField(_ count: Int, _ field: StaticString) -> UInt16 {
+        precondition(count <= Int(UInt16.max), "\(field): \(count) elements do not fit a two-byte count")
+        return UInt16(count)
+    }
+}

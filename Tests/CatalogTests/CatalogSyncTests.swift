@@ -1,0 +1,241 @@
+import Catalog
+import ClusterModel
+import Testing
+
+@Suite("Catalog replication: immediate push, anti-entropy, partitions, deletes, resync")
+struct CatalogSyncTests {
+    static func seed(_ test: String) -> UInt64 {
+        let seed = UInt64.random(in: 0...UInt64.max)
+        print("\(test) seed: \(seed)")
+        return seed
+    }
+
+    @Test("a write on one node reaches every node, even when 30% of messages are lost")
+    func writeReachesEveryone() throws {
+        let seed = Self.seed("writeReachesEveryone")
+        var net = try CatalogNetwork(8, seed: seed)
+        net.loss = 0.3
+        // A steady trickle of writes from several nodes, so pushes overtake one another.
+        for round in 0..<20 {
+            let writer = net.names[round % 3]
+            try net.apply(makeService("svc-\(round)", type: .nodePort), on: writer)
+            try net.apply(makePod("pod-\(round)", ip: IPv4(10, 0, 1, UInt8(round))), on: net.names[(round + 4) % 8])
+            net.run(for: .milliseconds(300))
+        }
+        let took = net.runUntilConverged(limit: .seconds(120))
+        #expect(took != nil, "seed \(seed): nodes \(net.divergent) still differ after 120 s")
+        for name in net.names {
+            #expect(net.replica(name).services.count == 20, "seed \(seed): \(name)")
+            #expect(net.replica(name).pods.count == 20, "seed \(seed): \(name)")
+        }
+        print("writeReachesEveryone: converged \(took.map(\.description) ?? "never") after the last write")
+    }
+
+    @Test("a new write is on most nodes within milliseconds, before any anti-entropy round")
+    func pushIsImmediate() throws {
+        let seed = Self.seed("pushIsImmediate")
+        var settings = CatalogSync.Settings()
+        settings.antiEntropyInterval = .seconds(60)
+        var net = try CatalogNetwork(4, seed: seed, settings: settings)
+        net.run(for: .seconds(61))  // every node's first tick is behind it
+        try net.apply(makeService("web"), on: net.names[0])
+        net.run(for: .milliseconds(20))
+        #expect(net.converged, "seed \(seed): \(net.divergent) did not get the push")
+    }
+
+    @Test("a new empty node catches up entirely through anti-entropy, 500 objects in many pushes under a small budget")
+    func newNodeCatchesUp() throws {
+        let seed = Self.seed("newNodeCatchesUp")
+        var settings = CatalogSync.Settings()
+        settings.messageBudget = 300
+        // 64 pushes of ~3 objects each per answer (the default): the catalog needs several rounds.
+        var net = try CatalogNetwork(3, seed: seed, settings: settings)
+        for index in 0..<500 {
+            if index % 5 == 0 {
+                try net.apply(makeService("svc-\(index)"), on: net.names[index % 3])
+            } else {
+                try net.apply(makePod("pod-\(index)", ip: IPv4(value: 0x0A00_0000 + UInt32(index))), on: net.names[index % 3])
+            }
+            if index % 50 == 0 { net.run(for: .milliseconds(100)) }
+        }
+        #expect(net.runUntilConverged(limit: .seconds(60)) != nil, "seed \(seed): the first three did not agree")
+
+        let newcomer = node("n9")
+        let pushesBefore = net.pushesSent
+        try net.add(newcomer, settings: settings)
+        let took = net.runUntilConverged(limit: .seconds(30))
+        #expect(took != nil, "seed \(seed): the new node holds \(net.replica(newcomer).entries.count) of 500 objects")
+        #expect(net.replica(newcomer).entries.count == 500)
+        #expect(net.largestPush <= 300, "every push stays within the budget")
+        #expect(net.pushesSent - pushesBefore >= 500 * 40 / 300, "the catalog needed many pushes")
+        print("newNodeCatchesUp: caught up in \(took.map(\.description) ?? "never") with \(net.pushesSent - pushesBefore) pushes")
+    }
+
+    @Test("concurrent writes on both sides of a partition all survive the heal, and the younger of two Services sharing a ClusterIP or NodePort moves")
+    func partitionHeals() throws {
+        let seed = Self.seed("partitionHeals")
+        var net = try CatalogNetwork(6, seed: seed)
+        let (a, b, c, d, e) = (net.names[0], net.names[1], net.names[2], net.names[3], net.names[4])
+        try net.apply(makeService("shared", type: .nodePort), on: a)
+        try net.apply(makeService("doomed"), on: b)
+        try net.apply(makePod("web-1", labels: ["app": "web"], ip: IPv4(10, 0, 0, 1)), on: c)
+        #expect(net.runUntilConverged(limit: .seconds(30)) != nil, "seed \(seed)")
+
+        net.partition = [Set(net.names[0..<3]), Set(net.names[3...])]
+        net.refreshPeers()
+        net.run(for: .seconds(1))
+
+        // Same catalog and same seed on both sides: both draw the same ClusterIP and NodePort.
+        try net.apply(makeService("web", type: .nodePort), on: a, seed: 7)
+        net.run(for: .milliseconds(5))
+        try net.apply(makeService("api", type: .nodePort), on: d, seed: 7)
+        let web = try #require(net.replica(a)[serviceKey("web")]?.service?.allocation)
+        #expect(net.replica(d)[serviceKey("api")]?.service?.allocation == web, "the setup makes both sides draw the same values")
+
+        let pinnedIP = IPv4(10, 96, 7, 7)
+        try net.apply(makeService("dns", clusterIP: .pinned(pinnedIP)), on: b)
+        net.run(for: .milliseconds(5))
+        try net.apply(makeService("dns-copy", clusterIP: .pinned(pinnedIP)), on: e)
+
+        // Writes and deletes on both sides, some to the same objects.
+        try net.apply(makeService("shared", type: .nodePort, ports: [ServicePort(name: "http", port: 8080)]), on: b)
+        try net.apply(makePod("left-1", ip: IPv4(10, 0, 0, 11)), on: a)
+        try net.apply(makePod("right-1", ip: IPv4(10, 0, 0, 21)), on: e)
+        net.delete(serviceKey("doomed"), on: d)
+        net.run(for: .seconds(3))
+        try net.apply(makeService("shared", type: .nodePort, ports: [ServicePort(name: "http", port: 9090)]), on: e)  // later: wins
+        net.delete(podKey("web-1"), on: a)
+        try net.apply(makePod("web-1", ip: IPv4(10, 0, 0, 99)), on: d)  // later: brings it back
+        net.run(for: .seconds(10))
+
+        net.partition = nil
+        net.refreshPeers()
+        let took = net.runUntilConverged(limit: .seconds(120))
+        #expect(took != nil, "seed \(seed): \(net.divergent) still differ after healing")
+        net.run(for: .seconds(10))  // and they stay so
+        #expect(net.converged, "seed \(seed)")
+        let healed = net.replica(a)
+
+        // Every write survives unless a later write to the same object replaced it.
+        for write in net.writes {
+            let held = try #require(healed[write.key], "seed \(seed): \(write.key) vanished")
+            #expect(held.version >= write.version, "seed \(seed): \(write) was lost")
+        }
+        #expect(healed[serviceKey("doomed")]?.isTombstone == true)
+        #expect(healed[podKey("web-1")]?.pod?.status.podIP == IPv4(10, 0, 0, 99))
+        #expect(healed[serviceKey("shared")]?.service?.service.spec.ports.first?.port == 9090)
+        #expect(healed[podKey("left-1")]?.pod != nil && healed[podKey("right-1")]?.pod != nil)
+
+        // Only the younger of the pair moved, rewritten by its own writer.
+        #expect(healed[serviceKey("web")]?.service?.allocation == web)
+        let api = try #require(healed[serviceKey("api")])
+        #expect(api.service?.allocation.clusterIP != web.clusterIP)
+        #expect(api.service?.allocation.nodePorts != web.nodePorts)
+        #expect(api.version.writer == d)
+
+        // The pinned younger one waits in Conflict, on every node, and keeps what it asked for.
+        for name in net.names {
+            #expect(net.nodes[name]!.conflicts.keys.sorted() == [serviceKey("dns-copy")], "seed \(seed): \(name)")
+        }
+        #expect(healed[serviceKey("dns")]?.service?.allocation.clusterIP == pinnedIP)
+        #expect(healed[serviceKey("dns-copy")]?.service?.allocation.clusterIP == pinnedIP)
+
+        // Apart from the one in Conflict, no two live Services share a ClusterIP or NodePort.
+        var holders: [String: ObjectKey] = [:]
+        for service in healed.services where service.key != serviceKey("dns-copy") {
+            let values = [service.allocation.clusterIP.map { "ip \($0)" }] + service.allocation.nodePorts.map { $0.map { "port \($0)" } }
+            for value in values.compactMap({ $0 }) {
+                #expect(holders[value] == nil, "seed \(seed): \(value) held by \(holders[value]!) and \(service.key)")
+                holders[value] = service.key
+            }
+        }
+        print("partitionHeals: converged \(took.map(\.description) ?? "never") after the heal")
+    }
+
+    @Test("a delete reaches every node and the object stays deleted")
+    func deleteStaysDeleted() throws {
+        let seed = Self.seed("deleteStaysDeleted")
+        var net = try CatalogNetwork(5, seed: seed)
+        net.loss = 0.2
+        try net.apply(makeService("web"), on: net.names[0])
+        #expect(net.runUntilConverged(limit: .seconds(60)) != nil, "seed \(seed)")
+        net.delete(serviceKey("web"), on: net.names[3])
+        #expect(net.runUntilConverged(limit: .seconds(60)) != nil, "seed \(seed)")
+        net.run(for: .seconds(120))
+        for name in net.names {
+            #expect(net.replica(name).services.isEmpty, "seed \(seed): \(name) shows web again")
+            #expect(net.replica(name)[serviceKey("web")]?.isTombstone == true)
+        }
+    }
+
+    @Test("a node away longer than the tombstone TTL drops its copy and resyncs, without bringing deleted objects back")
+    func awayLongerThanTTL() throws {
+        let seed = Self.seed("awayLongerThanTTL")
+        var settings = CatalogSync.Settings()
+        settings.tombstoneTTL = .seconds(120)
+        settings.purgeInterval = .seconds(10)
+        var net = try CatalogNetwork(4, seed: seed, settings: settings)
+        let away = net.names[3]
+        try net.apply(makeService("kept"), on: net.names[0])
+        try net.apply(makeService("deleted"), on: net.names[1])
+        #expect(net.runUntilConverged(limit: .seconds(30)) != nil, "seed \(seed)")
+
+        net.down = [away]
+        net.refreshPeers()
+        net.delete(serviceKey("deleted"), on: net.names[0])
+        try net.apply(makeService("added"), on: net.names[2])
+        net.run(for: .seconds(200))  // the tombstone is purged everywhere but on the absent node
+        #expect(net.replica(net.names[0])[serviceKey("deleted")] == nil)
+        #expect(net.replica(away)[serviceKey("deleted")]?.service != nil)
+
+        // Coming back with its stale copy would bring the deleted Service back to everyone.
+        var careless = net
+        careless.down = []
+        careless.refreshPeers()
+        careless.run(for: .seconds(30))
+        #expect(careless.replica(net.names[0])[serviceKey("deleted")]?.service != nil, "the hazard the rule exists for")
+
+        net.down = []
+        net.handle(net.nodes[away]!.rejoined(after: .seconds(200), now: net.now), of: away)
+        #expect(net.replica(away).entries.isEmpty)
+        net.refreshPeers()
+        #expect(net.runUntilConverged(limit: .seconds(60)) != nil, "seed \(seed)")
+        for name in net.names {
+            let services = net.replica(name).services.map(\.key.name)
+            #expect(services == ["added", "kept"], "seed \(seed): \(name) shows \(services)")
+        }
+    }
+
+    @Test("a short absence keeps the copy")
+    func shortAbsenceKeepsCopy() throws {
+        var instance = try CatalogNode(name: node("n0"), encodedSize: approximateSizes)
+        var generator = SeededGenerator(seed: 1)
+        _ = try instance.apply(makeService("web"), now: at(1_000), random: &generator)
+        #expect(instance.rejoined(after: Duration.seconds(3600), now: at(2_000)).isEmpty)
+        #expect(instance.replica.services.count == 1)
+    }
+
+    @Test("settings that cannot work are refused with what is wrong")
+    func badSettings() {
+        var settings = CatalogSync.Settings()
+        settings.messageBudget = 10
+        settings.antiEntropyInterval = .zero
+        #expect(throws: CatalogSync.InvalidSettings.self) {
+            try CatalogNode(name: node("n0"), settings: settings, encodedSize: approximateSizes)
+        }
+        #expect(settings.problems.count == 2)
+    }
+
+    @Test("an object too large for one message is refused and the catalog is unchanged")
+    func tooLarge() throws {
+        var settings = CatalogSync.Settings()
+        settings.messageBudget = 128
+        var instance = try CatalogNode(name: node("n0"), settings: settings, encodedSize: approximateSizes)
+        var generator = SeededGenerator(seed: 1)
+        let ports = (0..<20).map { ServicePort(name: "p\($0)", port: 1000 + $0) }
+        #expect(throws: CatalogSync.WriteError.self) {
+            _ = try instance.apply(makeService("huge", ports: ports), now: at(1_000), random: &generator)
+        }
+        #expect(instance.replica.entries.isEmpty)
+    }
+}

@@ -1,0 +1,336 @@
+import Catalog
+import ClusterModel
+import Testing
+import Wire
+
+@Suite("Catalog messages on the wire")
+struct CatalogCodecTests {
+    static func name(_ text: String) -> NodeName { try! NodeName(text) }
+
+    static func bytes(_ hex: String) -> [UInt8] {
+        let digits = Array(hex.filter(\.isHexDigit))
+        return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
+    }
+
+    static func version(_ wall: UInt64, _ counter: UInt32, _ writer: String) -> CatalogVersion {
+        CatalogVersion(timestamp: HybridTimestamp(wallMilliseconds: wall, counter: counter), writer: name(writer))
+    }
+
+    static let smallPod = CatalogEntry(
+        key: ObjectKey(kind: .pod, namespace: "default", name: "web"),
+        version: version(1_700_000_000_000, 2, "n1"), createdAt: version(1_700_000_000_000, 1, "n1"),
+        body: .pod(
+            Pod(
+                metadata: ObjectMetadata(name: "web", labels: ["app": "web"]),
+                spec: Pod.Spec(
+                    nodeName: name("n1"),
+                    containers: [
+                        Pod.Container(
+                            ports: [Pod.ContainerPort(name: "http", containerPort: 8080)],
+                            readinessProbe: ReadinessProbe(check: .httpGet(path: "/", port: .name("http"))))
+                    ]),
+                status: Pod.Status(podIP: IPv4(10, 244, 1, 5)))))
+
+    static let smallPush = CatalogMessage.push([smallPod])
+    static let smallPushHex = """
+        0001
+          02 07 64656661756c74 03 776562
+          0000018bcfe56800 00000002 02 6e31
+          0000018bcfe56800 00000001 02 6e31
+          02 003b
+            01
+            01 0001 0003 617070 0003 776562 0000
+            01 02 6e31
+            00
+            0001
+              0001 01 04 68747470 1f90 01 00
+              01 02 0001 2f 02 04 68747470 0000000a 00000003
+            01 0af40105
+        """
+
+    static let smallDigest = CatalogMessage.digest(
+        CatalogDigest(newestByWriter: [
+            name("n2"): HybridTimestamp(wallMilliseconds: 1_700_000_000_000, counter: 7),
+            name("n1"): HybridTimestamp(wallMilliseconds: 5, counter: 0),
+        ]),
+        isRequest: true)
+    static let smallDigestHex = """
+        01 0002
+          02 6e31 0000000000000005 00000000
+          02 6e32 0000018bcfe56800 00000007
+        """
+
+    static let richService = CatalogEntry(
+        key: ObjectKey(kind: .service, namespace: "shop", name: "checkout"),
+        version: version(1_700_000_123_456, 0, "node-b"), createdAt: version(1_699_999_999_000, 3, "node-a"),
+        body: .service(
+            AllocatedService(
+                service: KubernetesService(
+                    metadata: ObjectMetadata(
+                        name: "checkout", namespace: "shop",
+                        labels: ["app": "checkout", "tier": "web", "zone": "é-north"],
+                        annotations: [
+                            "kubernetes.io/description": String(repeating: "a long note ", count: 20),
+                            "example.com/owner": "team-payments",
+                        ]),
+                    spec: KubernetesService.Spec(
+                        type: .loadBalancer, selector: ["app": "checkout", "tier": "web"],
+                        ports: [
+                            ServicePort(name: "http", protocol: .tcp, port: 80, targetPort: .name("web"), nodePort: 30080),
+                            ServicePort(name: "dns", protocol: .udp, port: 53, targetPort: .number(5353)),
+                            ServicePort(name: "admin", port: 9000),
+                        ],
+                        clusterIP: .pinned(IPv4(10, 96, 0, 42)),
+                        sessionAffinity: .clientIP(timeoutSeconds: 3_600),
+                        externalTrafficPolicy: .local, healthCheckNodePort: 31999,
+                        loadBalancerSourceRanges: [IPv4Network("192.168.0.0/16")!, IPv4Network("10.1.2.3/32")!, IPv4Network("0.0.0.0/0")!])),
+                allocation: ServiceAllocation(clusterIP: IPv4(10, 96, 0, 42), nodePorts: [30080, 31234, nil]))))
+
+    static let headlessService = CatalogEntry(
+        key: ObjectKey(kind: .service, namespace: "default", name: "db"),
+        version: version(10, 0, "n1"), createdAt: version(10, 0, "n1"),
+        body: .service(
+            AllocatedService(
+                service: KubernetesService(
+                    metadata: ObjectMetadata(name: "db"),
+                    spec: KubernetesService.Spec(ports: [ServicePort(port: 5432)], clusterIP: .headless)),
+                allocation: ServiceAllocation(clusterIP: nil, nodePorts: [nil]))))
+
+    static let probedPod = CatalogEntry(
+        key: ObjectKey(kind: .pod, namespace: "shop", name: "checkout-7d9f"),
+        version: version(1_700_000_200_000, 9, "node-c"), createdAt: version(1_700_000_100_000, 0, "node-c"),
+        body: .pod(
+            Pod(
+                metadata: ObjectMetadata(name: "checkout-7d9f", namespace: "shop", labels: ["app": "checkout"]),
+                spec: Pod.Spec(
+                    nodeName: nil, hostNetwork: true,
+                    containers: [
+                        Pod.Container(
+                            ports: [
+                                Pod.ContainerPort(name: "web", containerPort: 8080, protocol: .tcp, hostPort: 80),
+                                Pod.ContainerPort(containerPort: 5353, protocol: .udp),
+                            ],
+                            readinessProbe: ReadinessProbe(check: .tcpSocket(port: .number(8080)), periodSeconds: 5, failureThreshold: 1)),
+                        Pod.Container(
+                            readinessProbe: ReadinessProbe(check: .httpGet(path: "/healthz?full=1", port: .name("web")))),
+                        Pod.Container(),
+                    ]),
+                status: Pod.Status(podIP: nil))))
+
+    /// A key whose object names differ from it: the model allows it, so the wire keeps it.
+    static let renamedPod = CatalogEntry(
+        key: ObjectKey(kind: .pod, namespace: "default", name: "a"),
+        version: version(1, 0, "n1"), createdAt: version(1, 0, "n1"),
+        body: .pod(Pod(metadata: ObjectMetadata(name: "b", namespace: "other"), spec: Pod.Spec(), status: Pod.Status())))
+
+    static let tombstone = CatalogEntry(
+        key: ObjectKey(kind: .service, namespace: "shop", name: "legacy"),
+        version: version(1_700_000_300_000, 1, "node-a"), createdAt: version(1_600_000_000_000, 0, "node-b"), body: .tombstone)
+
+    static let richPush = CatalogMessage.push([richService, headlessService, probedPod, renamedPod, tombstone])
+
+    static let manyWriters = CatalogMessage.digest(
+        CatalogDigest(
+            newestByWriter: Dictionary(
+                uniqueKeysWithValues: (0..<12).map { (name("node-\($0)"), HybridTimestamp(wallMilliseconds: UInt64($0) << 40, counter: UInt32($0))) })),
+        isRequest: false)
+
+    static func decode(_ tag: MessageTag, _ body: ArraySlice<UInt8>) throws(DecodeError) -> CatalogMessage? {
+        try CatalogMessage(frame: Frame(tag: tag, body: body))
+    }
+
+    // MARK: Golden bytes
+
+    @Test("a push of one Pod encodes to its golden bytes and decodes back")
+    func goldenPush() throws {
+        let frame = Self.smallPush.frame
+        #expect(frame.tag == .catalogPush)
+        #expect(Array(frame.body) == Self.bytes(Self.smallPushHex))
+        #expect(try Self.decode(.catalogPush, Self.bytes(Self.smallPushHex)[...]) == Self.smallPush)
+    }
+
+    @Test("a digest encodes to its golden bytes, writers in ascending order, and decodes back")
+    func goldenDigest() throws {
+        let frame = Self.smallDigest.frame
+        #expect(frame.tag == .catalogDigest)
+        #expect(Array(frame.body) == Self.bytes(Self.smallDigestHex))
+        #expect(try Self.decode(.catalogDigest, Self.bytes(Self.smallDigestHex)[...]) == Self.smallDigest)
+    }
+
+    // MARK: Round trips and sizes
+
+    static let roundTrips: [CatalogMessage] = [
+        .push([richService]), .push([headlessService]), .push([probedPod]), .push([renamedPod]), .push([tombstone]),
+        richPush, .push([]), manyWriters, .digest(CatalogDigest(), isRequest: true), smallPush, smallDigest,
+    ]
+
+    @Test("every field of Services, Pods, tombstones and digests survives the wire", arguments: roundTrips)
+    func roundTrip(_ message: CatalogMessage) throws {
+        let frames = try CompoundPacket.unpack(message.payload[...])
+        #expect(frames.count == 1)
+        #expect(try CatalogMessage(frame: frames[0]) == message)
+    }
+
+    @Test("the size functions the shell budgets with are exactly the encoded sizes", arguments: roundTrips)
+    func exactSizes(_ message: CatalogMessage) {
+        let body = message.frame.body
+        #expect(CatalogCodec.size(of: message) == body.count)
+        switch message {
+        case .push(let entries):
+            for entry in entries {
+                #expect(CatalogCodec.size(of: entry) == CatalogMessage.push([entry]).frame.body.count - 2, "\(entry.key)")
+            }
+        case .digest(let digest, _):
+            #expect(CatalogCodec.size(of: digest) == body.count)
+        }
+    }
+
+    @Test("the digest of a replica with several writers keeps each writer's newest version")
+    func digestOfSeveralWriters() throws {
+        guard case .digest(let digest, false) = try Self.decode(.catalogDigest, Self.manyWriters.frame.body) else {
+            Issue.record("not a digest")
+            return
+        }
+        #expect(digest.newestByWriter.count == 12)
+        #expect(digest.newestByWriter[Self.name("node-7")] == HybridTimestamp(wallMilliseconds: 7 << 40, counter: 7))
+    }
+
+    // MARK: Budgets
+
+    @Test("pushes are cut in order so that each fits one datagram's payload")
+    func cutting() throws {
+        let entries = (0..<40).map { index in
+            var entry = Self.probedPod
+            entry.key = ObjectKey(kind: .pod, namespace: "shop", name: "pod-\(index)")
+            return entry
+        }
+        let budget = 1_348
+        let pushes = try CatalogCodec.pushes(of: entries, payloadBudget: budget)
+        #expect(pushes.count > 1)
+        var decoded: [CatalogEntry] = []
+        for push in pushes {
+            #expect(push.payload.count <= budget)
+            guard case .push(let part) = push else { continue }
+            decoded += part
+        }
+        #expect(decoded == entries)
+        // Greedy: the next push's first entry would not have fitted the one before it.
+        for (current, next) in zip(pushes, pushes.dropFirst()) {
+            guard case .push(let nextEntries) = next else { continue }
+            #expect(current.payload.count + CatalogCodec.size(of: nextEntries[0]) > budget)
+        }
+    }
+
+    @Test("an entry too large for any datagram is reported with the maximum, not sent")
+    func tooLarge() {
+        var entry = Self.richService
+        guard case .service(var service) = entry.body else { return }
+        service.service.metadata.annotations["example.com/config"] = String(repeating: "x", count: 2_000)
+        entry.body = .service(service)
+        let maximum = CatalogCodec.maximumEntrySize(payloadBudget: 1_348)
+        #expect(maximum == 1_343)
+        #expect(throws: CatalogEntryTooLarge(key: entry.key, size: CatalogCodec.size(of: entry), maximum: maximum)) {
+            try CatalogCodec.pushes(of: [Self.tombstone, entry], payloadBudget: 1_348)
+        }
+    }
+
+    // MARK: Hostile input
+
+    @Test("every truncation of a rich push is refused with a decode error, never a trap")
+    func truncations() {
+        let body = Self.richPush.frame.body
+        for length in 0..<body.count {
+            #expect(throws: DecodeError.self, "the first \(length) of \(body.count) bytes") {
+                try Self.decode(.catalogPush, body[..<length])
+            }
+        }
+    }
+
+    @Test("a mutated push or digest is refused, or decodes to a value that encodes to the same bytes")
+    func mutations() {
+        let seed = UInt64.random(in: 0...UInt64.max)
+        print("catalog codec mutations: seed \(seed)")
+        var random = SeededGenerator(seed: seed)
+        for message in [Self.richPush, Self.manyWriters, Self.smallPush] {
+            let original = Array(message.frame.body)
+            for _ in 0..<3_000 {
+                var mutated = original
+                let index = Int.random(in: 0..<mutated.count, using: &random)
+                mutated[index] ^= UInt8.random(in: 1...255, using: &random)
+                do {
+                    guard let decoded = try Self.decode(message.tag, mutated[...]) else {
+                        Issue.record("a catalog tag decoded to nil, seed \(seed)")
+                        continue
+                    }
+                    #expect(Array(decoded.frame.body) == mutated, "byte \(index) mutated, seed \(seed)")
+                } catch {
+                    // Refused: what a receiver must do with a datagram it cannot trust.
+                }
+            }
+        }
+    }
+
+    static let malformed: [(field: String, hex: String)] = [
+        ("entry key kind", "0001 03 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 03 0001 01"),
+        ("entry body kind", "0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 04 0001 01"),
+        ("entry body kind", "0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 02 000b 01 01 0000 0000 00 00 0000 00"),
+        ("entry body revision", "0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 03 0001 00"),
+        ("entry body revision", "0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 03 0001 02"),
+        ("entry version", "0001 01 01 61 01 62 0000000000000001 00000000 01 20 0000000000000001 00000000 01 6e 03 0001 01"),
+        ("catalog.push entries", "ffff 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 03 0001 01"),
+        ("metadata names", "0001 02 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 02 000f 01 02 01 61 01 62 0000 0000 00 00 0000 00"),
+        ("metadata labels", "0001 02 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 02 0015 01 01 0002 0001 62 0000 0001 61 0000 0000 00 00 0000 00"),
+        ("containerPort protocol", "0001 02 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 02 0013 01 01 0000 0000 00 00 0001 0001 00 1f90 03 00 00 00"),
+        ("service type", "0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 01 000b 01 01 0000 0000 04 0000 0000"),
+    ]
+
+    @Test("malformed fields are refused with the field named", arguments: malformed)
+    func malformedField(_ field: String, _ hex: String) {
+        do {
+            _ = try Self.decode(.catalogPush, Self.bytes(hex)[...])
+            Issue.record("decoded although \(field) is malformed")
+        } catch {
+            guard case .invalid(let named, _, _) = error else {
+                Issue.record("expected an invalid \(field), got \(error)")
+                return
+            }
+            #expect(named == field)
+        }
+    }
+
+    @Test("a digest whose writers are out of order or repeated is refused")
+    func digestOrder() {
+        for hex in ["00 0002 02 6e32 0000000000000001 00000000 02 6e31 0000000000000001 00000000",
+                    "00 0002 02 6e31 0000000000000001 00000000 02 6e31 0000000000000002 00000000"] {
+            #expect(throws: DecodeError.self) { try Self.decode(.catalogDigest, Self.bytes(hex)[...]) }
+        }
+    }
+
+    @Test("a body of a later revision is read for the fields this build knows, and the rest skipped")
+    func laterRevision() throws {
+        // A tombstone body of revision 2, carrying a field appended after revision 1's.
+        let hex = "0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 03 0004 02 aabbcc"
+        let decoded = try Self.decode(.catalogPush, Self.bytes(hex)[...])
+        let version = Self.version(1, 0, "n")
+        #expect(decoded == .push([CatalogEntry(key: ObjectKey(kind: .service, namespace: "a", name: "b"), version: version, createdAt: version, body: .tombstone)]))
+    }
+
+    // MARK: Registry
+
+    @Test("catalog tags are registered under their names, and other tags are left to their protocols")
+    func registry() throws {
+        #expect(MessageTag.catalogPush.name == "catalog.push" && MessageTag.catalogPush.rawValue == 9)
+        #expect(MessageTag.catalogDigest.name == "catalog.digest" && MessageTag.catalogDigest.rawValue == 10)
+        #expect(try Self.decode(.swimPing, [][...]) == nil)
+        #expect(try Self.decode(MessageTag(rawValue: 200), [][...]) == nil)
+    }
+}
+
+extension CatalogMessage: CustomTestStringConvertible {
+    public var testDescription: String {
+        switch self {
+        case .push(let entries): "push of \(entries.map(\.key.description))"
+        case .digest(let digest, let isRequest): "digest of \(digest.newestByWriter.count) writers\(isRequest ? ", a request" : "")"
+        }
+    }
+}
