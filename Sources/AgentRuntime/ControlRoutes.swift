@@ -95,7 +95,7 @@ enum ControlRoutes {
 extension V1.Member {
     init(_ member: SWIM.Member) {
         self.init(
-            name: member.name.rawValue, address: member.address.isIPv4 ? member.address.host : String(member.address.host.dropFirst().dropLast()),
+            name: member.name.rawValue, address: member.address.ipAddress,
             port: Int(member.address.port), status: member.status.description, incarnation: member.incarnation, labels: member.labels)
     }
 }

@@ -162,12 +162,3 @@ extension GossipNode {
         return .applied(keys: keyring.keys)
     }
 }
-
-extension Frame {
-    /// One datagram payload holding just this frame.
-    var payload: [UInt8] {
-        var builder = PacketBuilder(budget: Int(UInt16.max) + Frame.headerLength)
-        _ = builder.append(self)
-        return builder.bytes
-    }
-}

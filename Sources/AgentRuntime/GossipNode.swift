@@ -351,8 +351,7 @@ struct SocketAddressCache {
 
     mutating func socketAddress(for peer: PeerAddress) -> SocketAddress? {
         if let known = cache[peer] { return known }
-        let host = peer.isIPv4 ? peer.host : String(peer.host.dropFirst().dropLast())
-        guard let address = try? SocketAddress(ipAddress: host, port: Int(peer.port)) else { return nil }
+        guard let address = try? SocketAddress(ipAddress: peer.ipAddress, port: Int(peer.port)) else { return nil }
         if cache.count > 65_536 { cache.removeAll() }
         cache[peer] = address
         return address

@@ -78,12 +78,17 @@ public struct PeerAddress: Hashable, Comparable, Sendable, CustomStringConvertib
         "\(host):\(port)"
     }
 
-    /// The address without the port, bracketed for IPv6.
-    public var host: String {
+    /// The address alone, without brackets for IPv6: what socket APIs and JSON fields take.
+    public var ipAddress: String {
         if let value = ipv4 {
             return "\(value >> 24).\(value >> 16 & 0xFF).\(value >> 8 & 0xFF).\(value & 0xFF)"
         }
-        return "[\(Self.formatIPv6(high: high, low: low))]"
+        return Self.formatIPv6(high: high, low: low)
+    }
+
+    /// The address without the port, bracketed for IPv6.
+    public var host: String {
+        isIPv4 ? ipAddress : "[\(ipAddress)]"
     }
 
     public static func < (lhs: PeerAddress, rhs: PeerAddress) -> Bool {

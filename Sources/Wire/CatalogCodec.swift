@@ -74,11 +74,7 @@ extension CatalogMessage {
     }
 
     /// One datagram payload holding just this message.
-    public var payload: [UInt8] {
-        var builder = PacketBuilder(budget: Int(UInt16.max) + Frame.headerLength)
-        builder.append(frame)
-        return builder.bytes
-    }
+    public var payload: [UInt8] { frame.payload }
 }
 
 /// An entry that cannot travel, because even a push of it alone exceeds a datagram.

@@ -27,6 +27,15 @@ public struct Frame: Hashable, Sendable {
 /// UDP headers and a tunnel, so nothing relies on IP fragmentation.
 public let defaultMTU = 1_400
 
+extension Frame {
+    /// One datagram payload holding just this frame.
+    public var payload: [UInt8] {
+        var builder = PacketBuilder(budget: Int(UInt16.max) + Frame.headerLength)
+        _ = builder.append(self)
+        return builder.bytes
+    }
+}
+
 /// Fills one datagram's payload with frames until the budget is spent.
 public struct PacketBuilder: Sendable {
     public let budget: Int

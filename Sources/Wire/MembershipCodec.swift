@@ -67,11 +67,7 @@ extension SWIM.Message {
     }
 
     /// One datagram payload holding just this message.
-    public var payload: [UInt8] {
-        var builder = PacketBuilder(budget: Int(UInt16.max) + Frame.headerLength)
-        builder.append(frame)
-        return builder.bytes
-    }
+    public var payload: [UInt8] { frame.payload }
 }
 
 extension SWIM.EncodedSize {
