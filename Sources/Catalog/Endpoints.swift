@@ -26,6 +26,10 @@ extension Pod {
     /// reports it so.
     public var hasReadinessProbe: Bool { spec.containers.contains { $0.readinessProbe != nil } }
 
+    /// Whether the Pod may take traffic: as its node last reported, or, before any report,
+    /// ready unless it has a readiness probe.
+    public var isReady: Bool { status.ready ?? !hasReadinessProbe }
+
     /// The container port a Service port's `targetPort` names, resolved to a number; nil
     /// when the target is a name no container port of this protocol carries.
     public func resolve(_ target: TargetPort, protocol transport: TransportProtocol) -> Int? {
@@ -39,15 +43,13 @@ extension Pod {
 }
 
 /// The endpoints of a Service (SPEC.md §5): the Pods of its namespace its selector matches,
-/// on a node in `liveNodes` (neither failed nor left), ready, with an address; one endpoint
+/// on a node in `liveNodes` (neither failed nor left), ready (``Pod/isReady``), with an address; one endpoint
 /// per Service port whose target port the Pod resolves. Headless Services have endpoints too.
 ///
 /// - Parameters:
-///   - readiness: the latest result of each Pod's readiness probe, as its node reported it.
-///     A Pod missing from it is ready, unless it has a readiness probe.
 /// - Returns: ordered by the Service's ports, then address and port, then Pod key.
 public func endpoints(
-    for service: KubernetesService, in replica: CatalogReplica, readiness: [ObjectKey: Bool], liveNodes: Set<NodeName>
+    for service: KubernetesService, in replica: CatalogReplica, liveNodes: Set<NodeName>
 ) -> [Endpoint] {
     let backends = replica.entries.values.compactMap { entry -> (pod: Pod, node: NodeName)? in
         guard let pod = entry.pod, pod.metadata.namespace == service.metadata.namespace,
@@ -56,7 +58,7 @@ public func endpoints(
         // A Pod names its node once applied (CatalogReplica.apply fills it in); one that
         // arrived without belongs to the node that created it.
         let node = pod.spec.nodeName ?? entry.createdAt.writer
-        guard liveNodes.contains(node), readiness[pod.key] ?? !pod.hasReadinessProbe else { return nil }
+        guard liveNodes.contains(node), pod.isReady else { return nil }
         return (pod, node)
     }
     var result: [Endpoint] = []

@@ -53,9 +53,13 @@ public struct Pod: Hashable, Sendable {
     public struct Status: Hashable, Sendable {
         /// nil only for a host-network Pod, whose address is its node's.
         public var podIP: IPv4?
+        /// The latest result of the Pod's readiness probes, as its own node reported it (the
+        /// `Ready` condition); nil until that node has probed it. Manifests never set it.
+        public var ready: Bool?
 
-        public init(podIP: IPv4? = nil) {
+        public init(podIP: IPv4? = nil, ready: Bool? = nil) {
             self.podIP = podIP
+            self.ready = ready
         }
     }
 }

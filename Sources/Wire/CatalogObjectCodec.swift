@@ -17,7 +17,7 @@ import ClusterModel
 //   session affinity  = 1 None | 2 ClientIP, timeout seconds (4)
 //
 //   pod      = metadata | nodeName opt (short) | hostNetwork (1) | count (2) | container...
-//              | podIP opt (4)
+//              | podIP opt (4) | ready (1: 0 not reported, 1 not ready, 2 ready)
 //   container = count (2) | { name opt (short) | containerPort (2) | protocol | hostPort opt (2) }...
 //              | readiness probe opt
 //   probe    = check (1: 1 tcpSocket, 2 httpGet, path (2-byte length string)) | target port
@@ -199,7 +199,7 @@ enum CatalogObjectCodec {
             }
             total += optionalSize(container.readinessProbe.map(Self.size(of:)))
         }
-        return total + optionalSize(pod.status.podIP.map { _ in 4 })
+        return total + optionalSize(pod.status.podIP.map { _ in 4 }) + 1
     }
 
     static func write(_ pod: Pod, key: ObjectKey, into writer: inout ByteWriter) {
@@ -218,6 +218,7 @@ enum CatalogObjectCodec {
             writeOptional(container.readinessProbe, into: &writer) { write($0, into: &$1) }
         }
         writeOptional(pod.status.podIP, into: &writer) { $1.write($0.value) }
+        writer.write(UInt8(pod.status.ready.map { $0 ? 2 : 1 } ?? 0))
     }
 
     static func readPod(key: ObjectKey, from reader: inout ByteReader) throws(DecodeError) -> Pod {
@@ -246,9 +247,17 @@ enum CatalogObjectCodec {
         let podIP = try readOptional("pod podIP", from: &reader) { (reader: inout ByteReader) throws(DecodeError) in
             IPv4(value: try reader.read(UInt32.self, "pod podIP"))
         }
+        let readyAt = reader.offset
+        let ready: Bool?
+        switch try reader.readUInt8("pod ready") {
+        case 0: ready = nil
+        case 1: ready = false
+        case 2: ready = true
+        case let other: throw .invalid(field: "pod ready", offset: readyAt, reason: "\(other) is not a readiness (0 not reported, 1 not ready, 2 ready)")
+        }
         return Pod(
             metadata: metadata, spec: Pod.Spec(nodeName: nodeName, hostNetwork: hostNetwork, containers: containers),
-            status: Pod.Status(podIP: podIP))
+            status: Pod.Status(podIP: podIP, ready: ready))
     }
 
     private static func size(of probe: ReadinessProbe) -> Int {

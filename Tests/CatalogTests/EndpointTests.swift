@@ -24,14 +24,14 @@ struct EndpointTests {
             makePod("db-1", labels: ["app": "db"], node: node("a"), ip: IPv4(10, 0, 0, 4)),
             makePod("web-3", labels: ["app": "web"], node: node("b"), ip: IPv4(10, 0, 0, 1)),
         ])
-        let found = endpoints(for: makeService("web"), in: replica, readiness: [:], liveNodes: Self.live)
+        let found = endpoints(for: makeService("web"), in: replica, liveNodes: Self.live)
         #expect(Self.addresses(found) == ["10.0.0.1:80", "10.0.0.2:80"])
         #expect(found.map(\.pod) == [podKey("web-3"), podKey("web-1")])
         #expect(found.map(\.node) == [node("b"), node("a")])
 
-        let inShop = endpoints(for: makeService("web", namespace: "shop"), in: replica, readiness: [:], liveNodes: Self.live)
+        let inShop = endpoints(for: makeService("web", namespace: "shop"), in: replica, liveNodes: Self.live)
         #expect(Self.addresses(inShop) == ["10.0.0.3:80"])
-        #expect(endpoints(for: makeService("all", selector: [:]), in: replica, readiness: [:], liveNodes: Self.live).isEmpty, "an empty selector selects nothing")
+        #expect(endpoints(for: makeService("all", selector: [:]), in: replica, liveNodes: Self.live).isEmpty, "an empty selector selects nothing")
     }
 
     @Test("a Pod with a readiness probe is an endpoint only once reported ready; one without is ready unless reported otherwise")
@@ -44,8 +44,16 @@ struct EndpointTests {
             makePod("plain", node: node("a"), ip: IPv4(10, 0, 0, 4)),
             makePod("plain-not-ready", node: node("a"), ip: IPv4(10, 0, 0, 5)),
         ])
-        let readiness = [podKey("probed-ready"): true, podKey("probed-failing"): false, podKey("plain-not-ready"): false]
-        let found = endpoints(for: makeService("web"), in: replica, readiness: readiness, liveNodes: Self.live)
+        var reported = replica
+        for (name, ready) in [("probed-ready", true), ("probed-failing", false), ("plain-not-ready", false)] {
+            var entry = reported[podKey(name)]!
+            var pod = entry.pod!
+            pod.status.ready = ready
+            entry.body = .pod(pod)
+            entry.version.timestamp = HybridTimestamp(wallMilliseconds: entry.version.timestamp.wallMilliseconds + 1, counter: 0)
+            reported.merge(entry)
+        }
+        let found = endpoints(for: makeService("web"), in: reported, liveNodes: Self.live)
         #expect(found.map(\.pod) == [podKey("probed-ready"), podKey("plain")])
     }
 
@@ -58,8 +66,8 @@ struct EndpointTests {
         #expect(side.replica[podKey("unplaced")]?.pod?.spec.nodeName == node("b"))
 
         let service = makeService("web")
-        #expect(endpoints(for: service, in: side.replica, readiness: [:], liveNodes: [node("a"), node("b")]).map(\.pod) == [podKey("on-a"), podKey("unplaced")])
-        #expect(endpoints(for: service, in: side.replica, readiness: [:], liveNodes: [node("a"), node("c")]).map(\.pod) == [podKey("on-a"), podKey("on-c")])
+        #expect(endpoints(for: service, in: side.replica, liveNodes: [node("a"), node("b")]).map(\.pod) == [podKey("on-a"), podKey("unplaced")])
+        #expect(endpoints(for: service, in: side.replica, liveNodes: [node("a"), node("c")]).map(\.pod) == [podKey("on-a"), podKey("on-c")])
     }
 
     @Test("a named target port resolves to each Pod's own container port of that name and protocol; a Pod without it is skipped for that port only")
@@ -74,7 +82,7 @@ struct EndpointTests {
             ServicePort(name: "metrics", port: 9100, targetPort: .name("metrics")),
             ServicePort(name: "admin", port: 81, targetPort: .number(8081)),
         ])
-        let found = endpoints(for: service, in: replica, readiness: [:], liveNodes: Self.live)
+        let found = endpoints(for: service, in: replica, liveNodes: Self.live)
         #expect(found.filter { $0.servicePort.name == "http" }.map { "\($0.address):\($0.port)" } == ["10.0.0.1:8080", "10.0.0.2:9090"])
         #expect(found.filter { $0.servicePort.name == "metrics" }.map { "\($0.address):\($0.port)" } == ["10.0.0.1:9100"])
         #expect(found.filter { $0.servicePort.name == "admin" }.map { "\($0.address):\($0.port)" } == ["10.0.0.1:8081", "10.0.0.2:8081", "10.0.0.3:8081"])
@@ -84,7 +92,7 @@ struct EndpointTests {
     @Test("a headless Service has endpoints")
     func headlessHasEndpoints() {
         let replica = Self.catalog([makePod("web-1", node: node("a"), ip: IPv4(10, 0, 0, 1))])
-        let found = endpoints(for: makeService("web", clusterIP: .headless), in: replica, readiness: [:], liveNodes: Self.live)
+        let found = endpoints(for: makeService("web", clusterIP: .headless), in: replica, liveNodes: Self.live)
         #expect(Self.addresses(found) == ["10.0.0.1:80"])
     }
 
@@ -94,6 +102,6 @@ struct EndpointTests {
         side.apply(makePod("web-1", node: node("a"), ip: IPv4(10, 0, 0, 1)), now: at(1_000))
         side.apply(makePod("web-2", node: node("a"), ip: IPv4(10, 0, 0, 2)), now: at(1_000))
         side.delete(podKey("web-1"), now: at(2_000))
-        #expect(endpoints(for: makeService("web"), in: side.replica, readiness: [:], liveNodes: Self.live).map(\.pod) == [podKey("web-2")])
+        #expect(endpoints(for: makeService("web"), in: side.replica, liveNodes: Self.live).map(\.pod) == [podKey("web-2")])
     }
 }

@@ -29,7 +29,7 @@ struct CatalogCodecTests {
                             ports: [Pod.ContainerPort(name: "http", containerPort: 8080)],
                             readinessProbe: ReadinessProbe(check: .httpGet(path: "/", port: .name("http"))))
                     ]),
-                status: Pod.Status(podIP: IPv4(10, 244, 1, 5)))))
+                status: Pod.Status(podIP: IPv4(10, 244, 1, 5), ready: true))))
 
     static let smallPush = CatalogMessage.push([smallPod])
     static let smallPushHex = """
@@ -37,7 +37,7 @@ struct CatalogCodecTests {
           02 07 64656661756c74 03 776562
           0000018bcfe56800 00000002 02 6e31
           0000018bcfe56800 00000001 02 6e31
-          02 003b
+          02 003c
             01
             01 0001 0003 617070 0003 776562 0000
             01 02 6e31
@@ -46,6 +46,7 @@ struct CatalogCodecTests {
               0001 01 04 68747470 1f90 01 00
               01 02 0001 2f 02 04 68747470 0000000a 00000003
             01 0af40105
+            02
         """
 
     static let smallDigest = CatalogMessage.digest(
@@ -115,7 +116,7 @@ struct CatalogCodecTests {
                             readinessProbe: ReadinessProbe(check: .httpGet(path: "/healthz?full=1", port: .name("web")))),
                         Pod.Container(),
                     ]),
-                status: Pod.Status(podIP: nil))))
+                status: Pod.Status(podIP: nil, ready: false))))
 
     /// A key whose object names differ from it: the model allows it, so the wire keeps it.
     static let renamedPod = CatalogEntry(
