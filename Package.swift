@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "Membership", dependencies: ["ClusterModel"]),
         .target(name: "Catalog", dependencies: ["ClusterModel"]),
         .target(name: "Wire", dependencies: ["ClusterModel", "Membership", "Catalog"]),
-        .target(name: "Simulation", dependencies: ["ClusterModel", "Membership", "Sealing", "Wire"]),
+        .target(name: "Simulation", dependencies: ["ClusterModel", "Membership", "Catalog", "Sealing", "Wire"]),
         .target(
             name: "Systemd",
             dependencies: [
@@ -73,7 +73,8 @@ let package = Package(
         .target(
             name: "AgentRuntime",
             dependencies: [
-                "ClusterModel", "Membership", "Persistence", "Sealing", "Wire", "Systemd", "ControlAPI", "AgentConfig",
+                "ClusterModel", "Membership", "Catalog", "Manifests", "Persistence", "Sealing", "Wire", "Systemd", "ControlAPI",
+                "AgentConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -92,6 +93,7 @@ let package = Package(
                 "AgentConfig",
                 "AgentRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(name: "agent", dependencies: ["AgentCLI"]),
@@ -100,7 +102,7 @@ let package = Package(
         .testTarget(name: "SealingTests", dependencies: ["Sealing", "Wire", "Membership", "Catalog"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Membership", "Catalog"]),
         .testTarget(name: "MembershipTests", dependencies: ["Membership", "Wire"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership", "ClusterModel"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership", "Catalog", "ClusterModel"]),
         .target(name: "CLITestSupport", path: "Tests/CLITestSupport"),
         .testTarget(name: "AgentCLITests", dependencies: ["AgentCLI", "CLITestSupport"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")]),
@@ -108,7 +110,7 @@ let package = Package(
         .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ClusterModel"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ClusterModel"]),
-        .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Membership", "Sealing", "Wire"]),
+        .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Membership", "Catalog", "ClusterModel", "ControlAPI", "Sealing", "Wire"]),
         .testTarget(name: "IntegrationTests", dependencies: ["ClusterModel", "Sealing", "Wire", "Membership", "CLITestSupport"]),
     ]
 )

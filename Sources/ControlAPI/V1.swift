@@ -8,6 +8,98 @@ public enum V1 {
         public static let leave = "/v1/leave"
         public static let keyring = "/v1/keyring"
         public static let agent = "/v1/agent"
+        /// `POST` an ``ApplyRequest``; answers an ``ApplyResponse``, or 400 naming file, line
+        /// and field when any object is refused (then nothing was changed).
+        public static let apply = "/v1/apply"
+        /// `POST` a ``DeleteRequest``; answers a ``DeleteResponse``, or 404 when none of the
+        /// named objects exists.
+        public static let delete = "/v1/delete"
+        /// `GET`, each with the query parameters `namespace` (absent: every namespace),
+        /// `name` (absent: all; present but missing: 404) and `watch` (`true`: a stream of
+        /// ``Kube/WatchEvent``s, one JSON object a line, starting with an `ADDED` for each
+        /// current object). Answers a ``Kube/List`` of Kubernetes-shaped objects.
+        public static let services = "/v1/services"
+        public static let pods = "/v1/pods"
+        public static let endpoints = "/v1/endpoints"
+        /// Every member as a Kubernetes-shaped Node (no `namespace`).
+        public static let nodes = "/v1/nodes"
+    }
+
+    /// A manifest as the user gave it to `agent apply -f` or `agent delete -f`: the daemon
+    /// decodes it, so that its errors name the file and line the user wrote.
+    public struct Manifest: Codable, Sendable, Equatable {
+        /// As the user named it; `<stdin>` for `-`.
+        public var file: String
+        /// YAML or JSON, one or more documents.
+        public var text: String
+
+        public init(file: String, text: String) {
+            self.file = file
+            self.text = text
+        }
+    }
+
+    public struct ApplyRequest: Codable, Sendable, Equatable {
+        /// Every file of the invocation: applied all together, or not at all.
+        public var manifests: [Manifest]
+
+        public init(manifests: [Manifest]) { self.manifests = manifests }
+    }
+
+    public struct ApplyResponse: Codable, Sendable, Equatable {
+        /// One per object, in the order of the manifests.
+        public var results: [ObjectResult]
+        /// One line per field that was accepted and ignored (SPEC §4).
+        public var warnings: [String]
+
+        public init(results: [ObjectResult], warnings: [String] = []) {
+            self.results = results
+            self.warnings = warnings
+        }
+    }
+
+    /// An object named by kind, namespace and name.
+    public struct ObjectReference: Codable, Sendable, Equatable, Hashable {
+        /// `service` or `pod`.
+        public var kind: String
+        public var namespace: String
+        public var name: String
+
+        public init(kind: String, namespace: String, name: String) {
+            self.kind = kind
+            self.namespace = namespace
+            self.name = name
+        }
+    }
+
+    /// What `apply` or `delete` did to one object; the CLI prints `service/NAME ACTION`.
+    public struct ObjectResult: Codable, Sendable, Equatable {
+        public var object: ObjectReference
+        /// `created`, `configured`, `unchanged`, `deleted` or `not found`.
+        public var action: String
+
+        public init(object: ObjectReference, action: String) {
+            self.object = object
+            self.action = action
+        }
+    }
+
+    /// `agent delete -f FILE` sends the manifests, `agent delete service NAME` the objects.
+    public struct DeleteRequest: Codable, Sendable, Equatable {
+        public var manifests: [Manifest]
+        public var objects: [ObjectReference]
+
+        public init(manifests: [Manifest] = [], objects: [ObjectReference] = []) {
+            self.manifests = manifests
+            self.objects = objects
+        }
+    }
+
+    public struct DeleteResponse: Codable, Sendable, Equatable {
+        /// One per object named, `deleted` or `not found`.
+        public var results: [ObjectResult]
+
+        public init(results: [ObjectResult]) { self.results = results }
     }
 
     /// One member as `agent members -o json` prints it (SPEC §3).
