@@ -14,7 +14,9 @@ import ClusterModel
 ///   writes this node lacks, oldest first, cut into pushes of at most `messageBudget` bytes
 ///   and at most `maxPushesPerAnswer` of them (the next round continues where this one
 ///   stopped), and with its own digest so that this node answers in turn: one round trip
-///   repairs both sides.
+///   repairs both sides. While the answering digest shows writes the asker still lacks, the
+///   asker asks again at once (`pullFollowUpDelay`), so a large catalog flows at the pace of
+///   round trips.
 /// - **Gap repair.** A per-writer digest is exact only while every replica takes each
 ///   writer's writes in order. Two things break that: an immediate push overtaking an older
 ///   write of the same writer that has not arrived yet (every heal of a partition does this),
@@ -48,8 +50,15 @@ extension CatalogSync {
         /// Bytes of entries in one push, or of one digest. 1,150 leaves room in a 1,400-byte
         /// datagram for the seal, the sender's header and the message framing.
         public var messageBudget = 1_150
-        /// Pushes in one answer to a digest; what does not fit waits for the next round.
+        /// Pushes in one answer to a digest; what does not fit waits for the next round, or
+        /// for the asker's follow-up (`pullFollowUpDelay`).
         public var maxPushesPerAnswer = 64
+        /// When a peer answers this node's digest with a digest that shows writes this node
+        /// still lacks (the answer was cut at `maxPushesPerAnswer`), this node asks the same
+        /// peer again after this long rather than at its next anti-entropy round: a new node
+        /// pulls a large catalog at the pace of round trips (64 pushes each), not of one
+        /// answer per interval. Answers count for one `antiEntropyInterval` after the request.
+        public var pullFollowUpDelay: Duration = .milliseconds(20)
         /// Every digest this node sends also asks again for this many messages' worth of
         /// writes, walking through the whole catalog round after round (see "Gap repair" in
         /// ``CatalogSync``); 0 turns gap repair off.
@@ -72,6 +81,7 @@ extension CatalogSync {
             positive(antiEntropyInterval, "antiEntropyInterval")
             positive(tombstoneTTL, "tombstoneTTL")
             positive(purgeInterval, "purgeInterval")
+            positive(pullFollowUpDelay, "pullFollowUpDelay")
             if pushFanout < 0 { problems.append("pushFanout must be 0 or more, not \(pushFanout)") }
             if messageBudget < 128 { problems.append("messageBudget must be at least 128 bytes, not \(messageBudget)") }
             if maxPushesPerAnswer < 1 { problems.append("maxPushesPerAnswer must be at least 1, not \(maxPushesPerAnswer)") }
@@ -100,6 +110,8 @@ extension CatalogSync {
     public enum Timer: Hashable, Sendable {
         case antiEntropy
         case purge
+        /// Ask again the peers whose answers taught this node something (`pullFollowUpDelay`).
+        case pullFollowUp
     }
 
     /// Why an instance could not be created.

@@ -35,6 +35,11 @@ extension CatalogSync {
         /// Services in conflict that cannot be reallocated; see `Directive.conflictsChanged`.
         public private(set) var conflicts: [ObjectKey: [LostValue]] = [:]
         var repair = GapRepairCursor()
+        /// When this node last sent each peer a digest request: pushes from it soon after
+        /// are answers, and while they teach something the peer is asked again.
+        var askedAt: [Peer: Timestamp] = [:]
+        /// Peers to ask again at the next `.pullFollowUp`, in the order they taught something.
+        var followUps: [Peer] = []
 
         /// - Parameters:
         ///   - replica: what this node held before (read back from disk), if anything.
@@ -65,6 +70,8 @@ extension CatalogSync {
         public mutating func setPeers(_ live: some Sequence<Peer>) {
             var seen: Set<Peer> = []
             peers = live.filter { seen.insert($0).inserted }
+            askedAt = askedAt.filter { seen.contains($0.key) }
+            followUps.removeAll { !seen.contains($0) }
         }
 
         /// Allocates and writes a Service applied on this node, and pushes it.
@@ -112,7 +119,11 @@ extension CatalogSync {
                 merge(entries, now: now, random: &random, into: &out)
             case .digest(let digest, let isRequest):
                 for push in answer(to: digest) { out.append(.send(.push(push), to: peer)) }
-                if isRequest { out.append(.send(.digest(nextDigest(), isRequest: false), to: peer)) }
+                if isRequest {
+                    out.append(.send(.digest(nextDigest(), isRequest: false), to: peer))
+                } else if holdsWritesMissingHere(digest) {
+                    followUp(peer, now: now, into: &out)
+                }
             }
             return out
         }
@@ -123,7 +134,13 @@ extension CatalogSync {
                 var out: [Directive] = [.scheduleTimer(.antiEntropy, after: settings.antiEntropyInterval)]
                 guard !peers.isEmpty else { return out }
                 let peer = peers[Int.random(in: 0..<peers.count, using: &random)]
-                out.append(.send(.digest(nextDigest(), isRequest: true), to: peer))
+                ask(peer, now: now, into: &out)
+                return out
+            case .pullFollowUp:
+                var out: [Directive] = []
+                let due = followUps
+                followUps.removeAll()
+                for peer in due where askedAt[peer] != nil { ask(peer, now: now, followingUp: true, into: &out) }
                 return out
             case .purge:
                 var out: [Directive] = [.scheduleTimer(.purge, after: settings.purgeInterval)]
@@ -146,6 +163,7 @@ extension CatalogSync {
             guard awayFor >= settings.tombstoneTTL else { return [] }
             replica = CatalogReplica()
             repair = GapRepairCursor()
+            askedAt = [:]
             var out: [Directive] = [.cleared]
             if !conflicts.isEmpty {
                 conflicts = [:]
@@ -155,6 +173,30 @@ extension CatalogSync {
         }
 
         // MARK: Replication
+
+        /// Whether a peer with `digest` holds a write this replica does not.
+        func holdsWritesMissingHere(_ digest: CatalogDigest) -> Bool {
+            let own = replica.digest
+            return digest.newestByWriter.contains { writer, newest in
+                !own.covers(CatalogVersion(timestamp: newest, writer: writer))
+            }
+        }
+
+        /// Sends `peer` a digest request, and remembers when. A follow-up's digest is not
+        /// lowered for gap repair: its answer must be all new writes, or the pull would stop
+        /// at the first answer filled with the repair window (the next round repairs).
+        mutating func ask(_ peer: Peer, now: Timestamp, followingUp: Bool = false, into out: inout [Directive]) {
+            askedAt[peer] = now
+            out.append(.send(.digest(followingUp ? replica.digest : nextDigest(), isRequest: true), to: peer))
+        }
+
+        /// `peer` answered a request with a digest that shows writes this node still lacks
+        /// (its answer was cut short, or is still on the way): asks again soon.
+        mutating func followUp(_ peer: Peer, now: Timestamp, into out: inout [Directive]) {
+            guard let asked = askedAt[peer], now - asked < settings.antiEntropyInterval, !followUps.contains(peer) else { return }
+            if followUps.isEmpty { out.append(.scheduleTimer(.pullFollowUp, after: settings.pullFollowUpDelay)) }
+            followUps.append(peer)
+        }
 
         /// Pushes this node's own write to `pushFanout` random live peers at once.
         mutating func spread(_ change: CatalogChange, random: inout some RandomNumberGenerator, into out: inout [Directive]) {

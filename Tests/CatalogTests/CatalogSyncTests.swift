@@ -1,3 +1,4 @@
+import Foundation
 import Catalog
 import ClusterModel
 import Testing
@@ -5,8 +6,8 @@ import Testing
 @Suite("Catalog replication: immediate push, anti-entropy, partitions, deletes, resync")
 struct CatalogSyncTests {
     static func seed(_ test: String) -> UInt64 {
-        let seed = UInt64.random(in: 0...UInt64.max)
-        print("\(test) seed: \(seed)")
+        let seed = ProcessInfo.processInfo.environment["SIM_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 0...UInt64.max)
+        print("\(test) seed: \(seed) (SIM_SEED replays it)")
         return seed
     }
 
@@ -69,6 +70,54 @@ struct CatalogSyncTests {
         #expect(net.largestPush <= 300, "every push stays within the budget")
         #expect(net.pushesSent - pushesBefore >= 500 * 40 / 300, "the catalog needed many pushes")
         print("newNodeCatchesUp: caught up in \(took.map(\.description) ?? "never") with \(net.pushesSent - pushesBefore) pushes")
+    }
+
+    @Test("a new node pulls a catalog much larger than one answer within one anti-entropy round: it asks again while answers teach it something")
+    func newNodePullsFollowUps() throws {
+        let seed = Self.seed("newNodePullsFollowUps")
+        var settings = CatalogSync.Settings()
+        settings.messageBudget = 300
+        settings.maxPushesPerAnswer = 8
+        var net = try CatalogNetwork(2, seed: seed, settings: settings)
+        for index in 0..<600 {
+            try net.apply(makePod("pod-\(index)", ip: IPv4(value: 0x0A00_0000 + UInt32(index))), on: net.names[index % 2])
+        }
+        #expect(net.runUntilConverged(limit: .seconds(60)) != nil, "seed \(seed): the first two did not agree")
+
+        let newcomer = node("n9")
+        try net.add(newcomer, settings: settings)
+        // 600 Pods at about 6 a push are some 100 pushes: 13 answers of 8. Without follow-ups
+        // that is 13 anti-entropy rounds (26 s); with them, one round and 12 quick re-asks.
+        net.run(for: settings.antiEntropyInterval + .milliseconds(900))
+        #expect(net.replica(newcomer).pods.count == 600, "seed \(seed): the new node holds \(net.replica(newcomer).pods.count) of 600 Pods")
+    }
+
+    @Test("a node asks again while the answering digest shows writes it lacks, and stops once it holds them; digests nobody asked for start nothing")
+    func followUpsStop() throws {
+        var instance = try CatalogNode(name: node("a"), settings: CatalogSync.Settings(), encodedSize: approximateSizes)
+        var random = SeededGenerator(seed: 1)
+        instance.setPeers([node("b")])
+        let now = at(10_000)
+        var other = Side("b")
+        other.apply(makePod("web-1", ip: IPv4(10, 0, 0, 1)), now: now)
+        other.apply(makePod("web-2", ip: IPv4(10, 0, 0, 2)), now: now + .milliseconds(1))
+        func schedulesFollowUp(_ directives: [CatalogNode.Directive]) -> Bool {
+            directives.contains { if case .scheduleTimer(.pullFollowUp, _) = $0 { true } else { false } }
+        }
+
+        let unasked = instance.onMessage(.digest(other.replica.digest, isRequest: false), from: node("b"), now: now, random: &random)
+        #expect(!schedulesFollowUp(unasked))
+
+        _ = instance.onTimer(.antiEntropy, now: now, random: &random)
+        _ = instance.onMessage(.push([other.replica[podKey("web-1")]!]), from: node("b"), now: now + .milliseconds(5), random: &random)
+        let cutShort = instance.onMessage(.digest(other.replica.digest, isRequest: false), from: node("b"), now: now + .milliseconds(6), random: &random)
+        #expect(schedulesFollowUp(cutShort), "b holds web-2, which a lacks")
+        let again = instance.onTimer(.pullFollowUp, now: now + .milliseconds(30), random: &random)
+        #expect(again.contains { if case .send(.digest(_, isRequest: true), to: node("b")) = $0 { true } else { false } })
+
+        _ = instance.onMessage(.push([other.replica[podKey("web-2")]!]), from: node("b"), now: now + .milliseconds(35), random: &random)
+        let complete = instance.onMessage(.digest(other.replica.digest, isRequest: false), from: node("b"), now: now + .milliseconds(36), random: &random)
+        #expect(!schedulesFollowUp(complete), "once a holds all b holds, it asks nothing more")
     }
 
     @Test("concurrent writes on both sides of a partition all survive the heal, and the younger of two Services sharing a ClusterIP or NodePort moves")
