@@ -126,7 +126,8 @@ struct CatalogView {
                 ports: container.ports.isEmpty
                     ? nil
                     : container.ports.map {
-                        Kube.ContainerPort(name: $0.name, containerPort: $0.containerPort, protocol: $0.protocol.rawValue, hostPort: $0.hostPort)
+                        Kube.ContainerPort(
+                            name: $0.name, containerPort: $0.containerPort, protocol: $0.protocol.rawValue, hostPort: $0.hostPort)
                     },
                 readinessProbe: container.readinessProbe.map(Kube.Probe.init))
         }
@@ -148,7 +149,8 @@ struct CatalogView {
         }
         var portsOf: [Backend: [Kube.EndpointPort]] = [:]
         for endpoint in endpoints {
-            let port = Kube.EndpointPort(name: endpoint.servicePort.name, port: endpoint.port, protocol: endpoint.servicePort.protocol.rawValue)
+            let port = Kube.EndpointPort(
+                name: endpoint.servicePort.name, port: endpoint.port, protocol: endpoint.servicePort.protocol.rawValue)
             portsOf[Backend(pod: endpoint.pod, node: endpoint.node, address: endpoint.address), default: []].append(port)
         }
         var groups: [[Kube.EndpointPort]: [Backend]] = [:]
@@ -217,7 +219,9 @@ extension Kube.Probe {
     init(_ probe: ReadinessProbe) {
         switch probe.check {
         case .tcpSocket(let port):
-            self.init(tcpSocket: TCPSocketAction(port: Kube.IntOrString(port)), periodSeconds: probe.periodSeconds, failureThreshold: probe.failureThreshold)
+            self.init(
+                tcpSocket: TCPSocketAction(port: Kube.IntOrString(port)), periodSeconds: probe.periodSeconds,
+                failureThreshold: probe.failureThreshold)
         case .httpGet(let path, let port):
             self.init(
                 httpGet: HTTPGetAction(path: path, port: Kube.IntOrString(port)), periodSeconds: probe.periodSeconds,

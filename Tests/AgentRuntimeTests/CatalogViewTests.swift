@@ -33,7 +33,9 @@ struct CatalogViewTests {
         #expect(service.spec.type == "NodePort")
         #expect(service.spec.clusterIP == allocated.allocation.clusterIP?.description)
         #expect(service.spec.clusterIPs == [service.spec.clusterIP])
-        #expect(service.spec.ports == [Kube.ServicePort(protocol: "TCP", port: 80, targetPort: 80, nodePort: allocated.allocation.nodePorts[0])])
+        #expect(
+            service.spec.ports == [Kube.ServicePort(protocol: "TCP", port: 80, targetPort: 80, nodePort: allocated.allocation.nodePorts[0])]
+        )
         #expect(service.spec.externalTrafficPolicy == "Cluster")
         #expect(service.spec.selector == ["app": "web"])
         #expect(service.status == Kube.ServiceStatus())
@@ -41,7 +43,8 @@ struct CatalogViewTests {
 
     @Test("a Service's JSON is Kubernetes': spec.clusterIP, spec.ports[].nodePort, status.loadBalancer, nil fields left out")
     mutating func serviceJSON() throws {
-        let allocated = try n1.apply(makeService("web", type: .loadBalancer, ports: [ServicePort(port: 80, targetPort: .name("http"))]), now: Self.created)
+        let allocated = try n1.apply(
+            makeService("web", type: .loadBalancer, ports: [ServicePort(port: 80, targetPort: .name("http"))]), now: Self.created)
         let service = try #require(view(n1.replica).services(namespace: nil, name: "web").first)
         let json = try #require(try JSONSerialization.jsonObject(with: ControlJSON.makeEncoder().encode(service)) as? [String: Any])
         #expect(json["apiVersion"] as? String == "v1" && json["kind"] as? String == "Service")
@@ -83,7 +86,10 @@ struct CatalogViewTests {
             try n1.apply(makeService(name, namespace: namespace), now: Self.created)
         }
         let view = view(n1.replica)
-        #expect(view.services(namespace: nil, name: nil).map { "\($0.metadata.namespace ?? "")/\($0.metadata.name)" } == ["default/a", "default/b", "prod/a"])
+        #expect(
+            view.services(namespace: nil, name: nil).map { "\($0.metadata.namespace ?? "")/\($0.metadata.name)" } == [
+                "default/a", "default/b", "prod/a",
+            ])
         #expect(view.services(namespace: "default", name: nil).map(\.metadata.name) == ["a", "b"])
         #expect(view.services(namespace: "prod", name: "b").isEmpty)
         #expect(view.endpoints(namespace: nil, name: "a").map(\.metadata.namespace) == ["default", "prod"])
@@ -94,10 +100,15 @@ struct CatalogViewTests {
         n1.apply(makePod("on-alive", node: "n1", ip: IPv4(10, 244, 1, 2)), now: Self.created)
         n1.apply(makePod("on-suspect", node: "n2", ip: IPv4(10, 244, 2, 2)), now: Self.created)
         n1.apply(makePod("on-failed", node: "n3", ip: IPv4(10, 244, 3, 2)), now: Self.created)
-        n1.apply(makePod("probed-later", node: "n1", ip: IPv4(10, 244, 1, 3), probe: ReadinessProbe(check: .tcpSocket(port: .number(80)))), now: Self.created)
+        n1.apply(
+            makePod("probed-later", node: "n1", ip: IPv4(10, 244, 1, 3), probe: ReadinessProbe(check: .tcpSocket(port: .number(80)))),
+            now: Self.created)
         let pods = Dictionary(uniqueKeysWithValues: view(n1.replica).pods(namespace: "default", name: nil).map { ($0.metadata.name, $0) })
         let alive = try #require(pods["on-alive"])
-        #expect(alive.status == Kube.PodStatus(phase: "Running", podIP: "10.244.1.2", hostIP: "10.0.0.1", conditions: [.init(type: "Ready", status: "True")]))
+        #expect(
+            alive.status
+                == Kube.PodStatus(
+                    phase: "Running", podIP: "10.244.1.2", hostIP: "10.0.0.1", conditions: [.init(type: "Ready", status: "True")]))
         #expect(alive.spec.nodeName == "n1")
         #expect(pods["on-suspect"]?.status.phase == "Running" && pods["on-suspect"]?.isReady == true)
         #expect(pods["on-failed"]?.status.phase == "Unknown" && pods["on-failed"]?.isReady == false)
@@ -126,7 +137,9 @@ struct CatalogViewTests {
         #expect(
             endpoints.subsets == [
                 Kube.EndpointSubset(
-                    addresses: [address("10.0.0.2", "n2", "web-host"), address("10.244.1.2", "n1", "web-a"), address("10.244.2.2", "n2", "web-b")],
+                    addresses: [
+                        address("10.0.0.2", "n2", "web-host"), address("10.244.1.2", "n1", "web-a"), address("10.244.2.2", "n2", "web-b"),
+                    ],
                     ports: [Kube.EndpointPort(name: "http", port: 8080, protocol: "TCP")])
             ])
         let hostPod = try #require(view(n1.replica).pods(namespace: nil, name: "web-host").first)
@@ -136,9 +149,15 @@ struct CatalogViewTests {
     @Test("Pods whose named target port resolves to different numbers are in subsets of their own")
     mutating func subsetsByPorts() throws {
         try n1.apply(makeService("web", ports: [ServicePort(port: 80, targetPort: .name("http"))]), now: Self.created)
-        n1.apply(makePod("a", node: "n1", ip: IPv4(10, 244, 1, 2), ports: [Pod.ContainerPort(name: "http", containerPort: 8080)]), now: Self.created)
-        n1.apply(makePod("b", node: "n1", ip: IPv4(10, 244, 1, 3), ports: [Pod.ContainerPort(name: "http", containerPort: 9090)]), now: Self.created)
-        n1.apply(makePod("c", node: "n1", ip: IPv4(10, 244, 1, 1), ports: [Pod.ContainerPort(name: "http", containerPort: 8080)]), now: Self.created)
+        n1.apply(
+            makePod("a", node: "n1", ip: IPv4(10, 244, 1, 2), ports: [Pod.ContainerPort(name: "http", containerPort: 8080)]),
+            now: Self.created)
+        n1.apply(
+            makePod("b", node: "n1", ip: IPv4(10, 244, 1, 3), ports: [Pod.ContainerPort(name: "http", containerPort: 9090)]),
+            now: Self.created)
+        n1.apply(
+            makePod("c", node: "n1", ip: IPv4(10, 244, 1, 1), ports: [Pod.ContainerPort(name: "http", containerPort: 8080)]),
+            now: Self.created)
         let subsets = try #require(view(n1.replica).endpoints(namespace: nil, name: "web").first).subsets
         #expect(subsets.map { $0.addresses?.map(\.ip) ?? [] } == [["10.244.1.1", "10.244.1.2"], ["10.244.1.3"]])
         #expect(subsets.map { $0.ports?.map(\.port) ?? [] } == [[8080], [9090]])
@@ -147,19 +166,21 @@ struct CatalogViewTests {
     @Test("a Service with no ready Pods has Endpoints with no subsets")
     mutating func emptyEndpoints() throws {
         try n1.apply(makeService("lonely"), now: Self.created)
-        #expect(view(n1.replica).endpoints(namespace: "default", name: nil) == [
-            Kube.Endpoints(metadata: Kube.ObjectMeta(name: "lonely", namespace: "default", creationTimestamp: "2024-05-01T12:00:00Z"))
-        ])
+        #expect(
+            view(n1.replica).endpoints(namespace: "default", name: nil) == [
+                Kube.Endpoints(metadata: Kube.ObjectMeta(name: "lonely", namespace: "default", creationTimestamp: "2024-05-01T12:00:00Z"))
+            ])
     }
 
     @Test("a node is Ready while alive or suspect, not ready once failed, unknown once it left")
     func nodes() {
         let nodes = view(CatalogReplica()).nodes(name: nil)
         #expect(nodes.map(\.metadata.name) == ["n1", "n2", "n3", "n4"])
-        #expect(nodes.map(\.status.conditions) == [
-            [Kube.NodeCondition(status: "True")], [Kube.NodeCondition(status: "True")],
-            [Kube.NodeCondition(status: "False", reason: "NodeFailed")], [Kube.NodeCondition(status: "Unknown", reason: "NodeLeft")],
-        ])
+        #expect(
+            nodes.map(\.status.conditions) == [
+                [Kube.NodeCondition(status: "True")], [Kube.NodeCondition(status: "True")],
+                [Kube.NodeCondition(status: "False", reason: "NodeFailed")], [Kube.NodeCondition(status: "Unknown", reason: "NodeLeft")],
+            ])
         #expect(nodes[0].status.addresses == [Kube.NodeAddress(type: "InternalIP", address: "10.0.0.1")])
         #expect(nodes[0].metadata.labels == ["zone": "a"] && nodes[0].metadata.namespace == nil)
         #expect(view(CatalogReplica()).nodes(name: "n3").map(\.metadata.name) == ["n3"])
