@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "MembershipTests", dependencies: ["Membership", "Wire"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership", "Catalog", "ClusterModel"]),
         .target(name: "CLITestSupport", path: "Tests/CLITestSupport"),
-        .testTarget(name: "AgentCLITests", dependencies: ["AgentCLI", "CLITestSupport"]),
+        .testTarget(name: "AgentCLITests", dependencies: ["AgentCLI", "ControlAPI", "CLITestSupport"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ControlAPITests", dependencies: ["ControlAPI"]),
         .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
