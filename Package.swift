@@ -90,6 +90,7 @@ let package = Package(
                 "Simulation",
                 "Wire",
                 "ControlAPI",
+                "Manifests",
                 "AgentConfig",
                 "AgentRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

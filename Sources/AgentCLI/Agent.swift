@@ -11,7 +11,10 @@ public struct Agent: ParsableCommand {
             each programs its own host's netfilter rules for every Service.
             """,
         version: AgentVersion.number,
-        subcommands: [Run.self, Join.self, Leave.self, Members.self, Keygen.self, KeyringCommand.self, Simulate.self, Version.self]
+        subcommands: [
+            Run.self, Join.self, Leave.self, Members.self, Apply.self, Get.self, Describe.self, Delete.self, Keygen.self,
+            KeyringCommand.self, Simulate.self, Version.self,
+        ]
     )
 
     public init() {}
