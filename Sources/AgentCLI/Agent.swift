@@ -11,7 +11,10 @@ public struct Agent: ParsableCommand {
             each programs its own host's netfilter rules for every Service.
             """,
         version: AgentVersion.number,
-        subcommands: [Run.self, Join.self, Leave.self, Members.self, Keygen.self, KeyringCommand.self, Simulate.self, Version.self]
+        subcommands: [
+            Run.self, Join.self, Leave.self, Members.self, Apply.self, Get.self, Describe.self, Delete.self, Keygen.self,
+            KeyringCommand.self, Simulate.self, Version.self,
+        ]
     )
 
     public init() {}
@@ -32,14 +35,27 @@ public enum ExitStatus {
 /// was wrong, where, and what would be accepted.
 public struct CommandFailure: Error, CustomStringConvertible {
     public let status: Int32
+    /// Empty when the command has already told the user what went wrong.
     public let message: String
+    /// Printed before `message`.
+    public let prefix: String
 
-    public init(status: Int32, _ message: String) {
+    public init(status: Int32, _ message: String, prefix: String = "error: ") {
         self.status = status
         self.message = message
+        self.prefix = prefix
     }
 
     public static func badInput(_ message: String) -> CommandFailure { CommandFailure(status: ExitStatus.badInput, message) }
+
+    /// kubectl's words for an object that does not exist, which scripts match on:
+    /// `Error from server (NotFound): services "x" not found`. The operation failed: exit 1.
+    public static func notFound(_ message: String) -> CommandFailure {
+        CommandFailure(status: ExitStatus.failed, message, prefix: "Error from server (NotFound): ")
+    }
+
+    /// The command printed its own errors (one per object) and only the exit status is left.
+    public static func alreadyReported(status: Int32) -> CommandFailure { CommandFailure(status: status, "") }
 
     public var description: String { message }
 }
@@ -52,7 +68,7 @@ extension Agent {
             try command.run()
             Foundation.exit(ExitStatus.done)
         } catch let failure as CommandFailure {
-            standardError("error: \(failure.message)")
+            if !failure.message.isEmpty { standardError(failure.prefix + failure.message) }
             Foundation.exit(failure.status)
         } catch {
             let code = exitCode(for: error)

@@ -26,6 +26,27 @@ struct ControlOptions: ParsableArguments {
             }
         }
     }
+
+    /// Like ``call(_:)``, but nil when the agent answers 404: the object the user named does
+    /// not exist, which is not bad input but an operation that failed (exit 1).
+    func callUnlessNotFound<Result>(_ call: (ControlClient) throws(ControlClientError) -> Result) throws -> Result? {
+        try self.call { client throws(ControlClientError) -> Result? in
+            do throws(ControlClientError) {
+                return try call(client)
+            } catch {
+                if case .server(status: 404, _) = error { return nil }
+                throw error
+            }
+        }
+    }
+
+    /// Like ``call(_:)``, but a 404 throws `notFound`.
+    func call<Result>(
+        notFound: @autoclosure () -> CommandFailure, _ call: (ControlClient) throws(ControlClientError) -> Result
+    ) throws -> Result {
+        guard let result = try callUnlessNotFound(call) else { throw notFound() }
+        return result
+    }
 }
 
 /// `-o table|json`.

@@ -30,7 +30,7 @@ struct CommandLineTests {
     func help() throws {
         let result = try AgentBinary.run("--help")
         #expect(result.status == 0)
-        for command in ["keygen", "simulate", "version"] {
+        for command in ["apply", "get", "describe", "delete", "keygen", "simulate", "version"] {
             #expect(result.standardOutput.contains("\n  \(command) "), "\(command) missing from help")
         }
     }

@@ -24,7 +24,8 @@ public enum AgentBinary {
         try run(arguments, environment: environment)
     }
 
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// - Parameter input: the command's standard input, when it reads one.
+    public static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -41,6 +42,11 @@ public enum AgentBinary {
         let errors = try FileHandle(forWritingTo: errorURL)
         process.standardOutput = output
         process.standardError = errors
+        if let input {
+            let inputURL = scratch.appendingPathComponent("in")
+            try input.write(to: inputURL, atomically: true, encoding: .utf8)
+            process.standardInput = try FileHandle(forReadingFrom: inputURL)
+        }
         try process.run()
         process.waitUntilExit()
         try output.close()
