@@ -110,7 +110,12 @@ let package = Package(
         .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ClusterModel"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ClusterModel"]),
-        .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Membership", "Catalog", "ClusterModel", "ControlAPI", "Sealing", "Wire"]),
+        .testTarget(
+            name: "AgentRuntimeTests",
+            dependencies: [
+                "AgentRuntime", "Membership", "Catalog", "ClusterModel", "ControlAPI", "Persistence", "Sealing", "Wire",
+            ]
+        ),
         .testTarget(name: "IntegrationTests", dependencies: ["ClusterModel", "Sealing", "Wire", "Membership", "CLITestSupport"]),
     ]
 )
