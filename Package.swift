@@ -111,7 +111,15 @@ let package = Package(
         .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ClusterModel"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ClusterModel"]),
-        .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Membership", "Catalog", "ClusterModel", "ControlAPI", "Sealing", "Wire"]),
+        .testTarget(
+            name: "AgentRuntimeTests",
+            dependencies: [
+                "AgentRuntime", "Membership", "Catalog", "ClusterModel", "ControlAPI", "Persistence", "Sealing", "Wire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "IntegrationTests", dependencies: ["ClusterModel", "Sealing", "Wire", "Membership", "CLITestSupport"]),
     ]
 )

@@ -12,6 +12,13 @@ public enum DurableFile {
         public let path: String
         public let step: String
         public let errno: Int32
+
+        public init(path: String, step: String, errno: Int32) {
+            self.path = path
+            self.step = step
+            self.errno = errno
+        }
+
         public var description: String { "cannot \(step) \(path): \(String(cString: strerror(errno)))" }
     }
 

@@ -158,6 +158,25 @@ public enum CatalogCodec {
         return pushes
     }
 
+    // MARK: Single entries
+
+    /// One entry alone, in exactly the bytes it takes inside a push (no count, no frame):
+    /// the catalog store keeps entries on disk in this form, so that a value read back is
+    /// the value that travelled, and one codec owns both.
+    public static func encode(_ entry: CatalogEntry) -> [UInt8] {
+        var writer = ByteWriter(capacity: size(of: entry))
+        write(entry, into: &writer)
+        return writer.bytes
+    }
+
+    /// Decodes what ``encode(_:)`` wrote: exactly one entry, with nothing after it.
+    public static func decodeEntry(_ bytes: some Collection<UInt8>) throws(DecodeError) -> CatalogEntry {
+        var reader = ByteReader(ArraySlice(bytes))
+        let entry = try readEntry(from: &reader)
+        try reader.expectEnd("a catalog entry")
+        return entry
+    }
+
     // MARK: Entries
 
     private enum BodyKind: UInt8 {

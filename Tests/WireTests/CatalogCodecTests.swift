@@ -196,6 +196,25 @@ struct CatalogCodecTests {
         #expect(digest.newestByWriter[Self.name("node-7")] == HybridTimestamp(wallMilliseconds: 7 << 40, counter: 7))
     }
 
+    // MARK: Single entries
+
+    @Test("one entry alone encodes to its bytes inside a push and decodes back, with nothing else accepted")
+    func singleEntry() throws {
+        // The push's golden bytes less its two-byte count are the entry's bytes.
+        let golden = Array(Self.bytes(Self.smallPushHex).dropFirst(2))
+        #expect(CatalogCodec.encode(Self.smallPod) == golden)
+        #expect(try CatalogCodec.decodeEntry(golden) == Self.smallPod)
+        for entry in [Self.richService, Self.headlessService, Self.probedPod, Self.renamedPod, Self.tombstone] {
+            let bytes = CatalogCodec.encode(entry)
+            #expect(bytes.count == CatalogCodec.size(of: entry), "\(entry.key)")
+            #expect(try CatalogCodec.decodeEntry(bytes[...]) == entry)
+        }
+        #expect(throws: DecodeError.trailingBytes(message: "a catalog entry", count: 1)) {
+            try CatalogCodec.decodeEntry(golden + [0])
+        }
+        #expect(throws: DecodeError.self) { try CatalogCodec.decodeEntry(golden.dropLast()) }
+    }
+
     // MARK: Budgets
 
     @Test("pushes are cut in order so that each fits one datagram's payload")
