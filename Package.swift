@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(
             name: "AgentRuntimeTests",
             dependencies: [
-                "AgentRuntime", "Membership", "Catalog", "ClusterModel", "ControlAPI", "Persistence", "Sealing", "Wire",
+                "AgentRuntime", "Membership", "Catalog", "ClusterModel", "ControlAPI", "Manifests", "Persistence", "Sealing", "Wire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,5 @@
 import AgentConfig
+import Catalog
 import ClusterModel
 import ControlAPI
 import Foundation
@@ -24,7 +25,7 @@ public enum AgentDaemon {
         let shutdown = ShutdownTrigger()
         let control = ControlServer(
             endpoint: .unix(path: configuration.socket, mode: 0o660),
-            handler: ControlRoutes.router(node: gossip.node, version: version) { shutdown.trigger() },
+            handler: ControlRoutes.router(node: gossip.node, catalog: gossip.catalog, version: version) { shutdown.trigger() },
             diagnostics: { line in logger.debug("control connection: \(line)") }
         )
         var services: [any Service] = [
@@ -106,7 +107,39 @@ public enum AgentDaemon {
                 "bind": "\(configuration.bind)", "advertise": "\(configuration.advertise)", "incarnation": "\(instance.localMember.incarnation)",
                 "keys": "\(keys.keyring.keys.count)",
             ])
-        return PreparedGossip(node: node, channel: channel, seeds: seeds, rejoin: rejoin)
+        let catalog = try prepareCatalog(configuration, eventLoop: node.eventLoop, logger: logger)
+        node.catalog = catalog
+        return PreparedGossip(node: node, catalog: catalog, channel: channel, seeds: seeds, rejoin: rejoin)
+    }
+}
+
+extension AgentDaemon {
+    /// The catalog as the last run left it in the data directory.
+    static func prepareCatalog(_ configuration: AgentConfiguration, eventLoop: any EventLoop, logger: Logger) throws(StartupError) -> CatalogNode {
+        var settings = CatalogSync.Settings()
+        settings.allocation = AllocationRanges(configuration)
+        let directory = CatalogStore.directory(inDataDirectory: configuration.dataDir)
+        let catalog: CatalogNode
+        do {
+            let store = try CatalogStore(directory: directory)
+            catalog = try CatalogNode(name: configuration.nodeName, settings: settings, store: store, eventLoop: eventLoop, logger: logger)
+        } catch {
+            throw .failed("cannot read the catalog in \(directory): \(error)")
+        }
+        catalog.hostAddress = IPv4(configuration.advertise.ipAddress) ?? catalog.hostAddress
+        catalog.prober = ReadinessProber(
+            eventLoop: eventLoop, group: MultiThreadedEventLoopGroup.singleton, logger: logger,
+            onChange: { [unowned catalog] pod, ready in catalog.reportReadiness(of: pod, ready: ready) })
+        return catalog
+    }
+}
+
+extension AllocationRanges {
+    init(_ configuration: AgentConfiguration) {
+        let cidr = configuration.serviceCIDR
+        self.init(
+            serviceCIDR: IPv4Network(address: IPv4(value: cidr.network.value), prefixLength: cidr.prefixLength)!,
+            nodePorts: Int(configuration.serviceNodePortRange.lowest)...Int(configuration.serviceNodePortRange.highest))
     }
 }
 
@@ -142,6 +175,7 @@ final class ShutdownTrigger: @unchecked Sendable {
 /// waits until the news went out (bounded by the leave timeout), and closes the socket.
 struct PreparedGossip: Sendable {
     let node: GossipNode
+    let catalog: CatalogNode
     let channel: any Channel
     let seeds: [PeerAddress]
     let rejoin: [PeerAddress]
@@ -167,6 +201,7 @@ struct GossipService: Service {
             logger.notice("left the cluster")
         }
         try? await node.stop().get()
+        try? await gossip.catalog.stop().get()
     }
 }
 

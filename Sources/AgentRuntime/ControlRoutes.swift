@@ -8,8 +8,9 @@ import Wire
 /// The control socket's version-1 endpoints, each a thin translation between JSON and the
 /// membership shell.
 enum ControlRoutes {
-    static func router(node: GossipNode, version: String, requestShutdown: @escaping @Sendable () -> Void) -> ControlRouter {
+    static func router(node: GossipNode, catalog: CatalogNode, version: String, requestShutdown: @escaping @Sendable () -> Void) -> ControlRouter {
         var router = ControlRouter()
+        CatalogRoutes.add(to: &router, catalog: catalog, gossip: node)
         router.add("GET", V1.Path.agent) { _ in
             .json(V1.Agent(node: node.name.rawValue, address: node.address.description, version: version))
         }

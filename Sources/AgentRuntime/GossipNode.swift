@@ -1,4 +1,5 @@
 import ClusterModel
+import Catalog
 import Logging
 import Membership
 import NIOCore
@@ -31,6 +32,8 @@ final class GossipNode: @unchecked Sendable {
     let snapshot: MemberSnapshot?
     var random = SystemRandomNumberGenerator()
 
+    /// The catalog shell, on the same event loop; it sends through this node's socket.
+    var catalog: CatalogNode?
     var channel: (any Channel)?
     var addresses = SocketAddressCache()
     var isStopped = false
@@ -73,6 +76,12 @@ final class GossipNode: @unchecked Sendable {
         if !seeds.isEmpty {
             carryOut { instance, now, random in instance.join(seeds: seeds, now: now, random: &random) }
         }
+        if let catalog {
+            catalog.send = { [unowned self] payload, peer in send(payload: payload, to: peer) }
+            catalog.flush = { [unowned self] in flush() }
+            catalog.setPeers(instance.members)
+            catalog.start()
+        }
         rejoinQueue = rejoin.filter { !seeds.contains($0) }.shuffled(using: &random)
         rejoinNext()
         publishGauges()
@@ -102,6 +111,7 @@ final class GossipNode: @unchecked Sendable {
             logger.debug("datagram rejected", metadata: ["from": "\(peer)", "reason": "\(error)"])
             return
         }
+        catalog?.heardFromPeer()
         let frames: [Frame]
         do {
             frames = try CompoundPacket.unpack(opened.payload)
@@ -123,6 +133,12 @@ final class GossipNode: @unchecked Sendable {
                     continue
                 }
                 collect(response, from: opened.sender)
+            case .catalogPush, .catalogDigest:
+                guard let catalog, let message = try? CatalogMessage(frame: frame) else {
+                    metrics.rejected(.malformed)
+                    continue
+                }
+                catalog.receive(message, from: peer)
             default:
                 let message: SWIM.Message?
                 do {
@@ -194,6 +210,7 @@ final class GossipNode: @unchecked Sendable {
         if membersChanged {
             publishGauges()
             scheduleSnapshotWrite()
+            catalog?.setPeers(instance.members)
         }
     }
 

@@ -1,0 +1,310 @@
+import Catalog
+import ClusterModel
+import Logging
+import Manifests
+import Membership
+import Metrics
+import NIOCore
+import Wire
+
+/// The catalog shell: one `CatalogSync.Instance` driven by the gossip node's datagrams and
+/// membership, NIO timers and the wall clock, with every change written to disk.
+///
+/// Confined to the gossip node's event loop, like `GossipNode`: every entry point hops onto
+/// it first, so the class shares nothing across threads.
+///
+/// Durability: a local write (apply, delete) is appended to the journal and fsync'd before
+/// its caller hears back, and before it is sent to anyone. Writes merged from peers are
+/// appended in batches, at most `mergeFlushDelay` later: losing those to a crash loses
+/// nothing acknowledged, since anti-entropy brings them back from the peers that have them.
+final class CatalogNode: @unchecked Sendable {
+    typealias Core = CatalogSync.Instance<PeerAddress>
+
+    let eventLoop: any EventLoop
+    let logger: Logger
+    let name: NodeName
+    let store: CatalogStore
+    var core: Core
+    var random = SystemRandomNumberGenerator()
+    /// Sends a payload to a peer, sealed; the gossip node's socket.
+    var send: (([UInt8], PeerAddress) -> Void)?
+    var flush: (() -> Void)?
+    /// Called after every change to the catalog (this node's or a peer's), on the event loop.
+    private var observers: [UInt64: () -> Void] = [:]
+    private var nextObserver: UInt64 = 0
+
+    private var unsaved: [CatalogEntry] = []
+    private var flushScheduled = false
+    private var lastContactSaved: UInt64 = 0
+    private var isStopped = false
+    /// Runs the readiness probes of the Pods this node owns; set by the daemon.
+    var prober: ReadinessProber?
+    /// The address a host-network Pod without a `podIP` is probed at.
+    var hostAddress = IPv4(127, 0, 0, 1)
+
+    static let mergeFlushDelay: TimeAmount = .milliseconds(50)
+    static let compactionThreshold = 8 << 20
+    static let contactSaveInterval: UInt64 = 10_000
+
+    init(name: NodeName, settings: CatalogSync.Settings, store: CatalogStore, eventLoop: any EventLoop, logger: Logger) throws {
+        self.name = name
+        self.store = store
+        self.eventLoop = eventLoop
+        self.logger = logger
+        let loaded = try store.load()
+        var clock = HybridLogicalClock()
+        let now = WallClock.now()
+        for entry in loaded.replica.entries.values { _ = try? clock.observe(entry.version.timestamp, now: now) }
+        core = try Core(
+            name: name, replica: loaded.replica, clock: clock, settings: settings,
+            encodedSize: CatalogSync.EncodedSize(entry: CatalogCodec.size(of:), digest: CatalogCodec.size(of:)))
+        if loaded.records > 0 {
+            logger.info("catalog read back from disk", metadata: ["objects": "\(core.replica.services.count + core.replica.pods.count)"])
+        }
+        if let tail = loaded.discardedTail { logger.warning("\(tail)") }
+    }
+
+    // MARK: Starting
+
+    func start() {
+        eventLoop.preconditionInEventLoop()
+        if let last = store.lastContact() {
+            let awayFor = WallClock.now() - Timestamp(millisecondsSinceEpoch: last)
+            carryOut { core, now, _ in core.rejoined(after: awayFor, now: now) }
+        }
+        carryOut { core, _, random in core.start(random: &random) }
+        publishGauges()
+        prober?.update(ownedPods, hostAddress: hostAddress)
+    }
+
+    /// The live peers from membership: alive and suspect members other than this node.
+    func setPeers(_ members: [SWIM.Member]) {
+        eventLoop.preconditionInEventLoop()
+        core.setPeers(members.filter { $0.name != name && ($0.status == .alive || $0.status == .suspect) }.map(\.address))
+        notifyObservers()
+    }
+
+    /// A datagram from a peer was authenticated: this node is in touch with the cluster.
+    func heardFromPeer() {
+        let now = WallClock.now().millisecondsSinceEpoch
+        guard now >= lastContactSaved + Self.contactSaveInterval else { return }
+        lastContactSaved = now
+        do { try store.recordContact(now) } catch { logger.warning("cannot record the last contact with the cluster", metadata: ["error": "\(error)"]) }
+    }
+
+    func receive(_ message: CatalogMessage, from peer: PeerAddress) {
+        carryOut { core, now, random in core.onMessage(message, from: peer, now: now, random: &random) }
+    }
+
+    // MARK: Writes from operators
+
+    /// Applies the objects all together, or none: the future fails with the first refusal.
+    /// It completes once the writes are on disk.
+    func apply(_ objects: [ManifestObject]) -> EventLoopFuture<[(key: ObjectKey, action: ApplyAction)]> {
+        eventLoop.submit { [self] in
+            var applier = CatalogApplier(instance: core, now: WallClock.now())
+            try applier.apply(objects, random: &random)
+            core = applier.instance
+            try carryOutLocal(applier.directives)
+            return applier.actions
+        }
+    }
+
+    /// Deletes the objects that exist; returns whether each did.
+    func delete(_ keys: [ObjectKey]) -> EventLoopFuture<[(key: ObjectKey, deleted: Bool)]> {
+        eventLoop.submit { [self] in
+            var directives: [Core.Directive] = []
+            var results: [(ObjectKey, Bool)] = []
+            let now = WallClock.now()
+            for key in keys {
+                let written = core.delete(key, now: now, random: &random)
+                results.append((key, !written.isEmpty))
+                directives += written
+            }
+            try carryOutLocal(directives)
+            return results
+        }
+    }
+
+    /// The readiness prober's report for a Pod this node owns.
+    func reportReadiness(of key: ObjectKey, ready: Bool) {
+        eventLoop.preconditionInEventLoop()
+        guard var pod = core.replica[key]?.pod, pod.spec.nodeName == name, pod.status.ready != ready else { return }
+        pod.status.ready = ready
+        logger.info("pod is \(ready ? "ready" : "not ready")", metadata: ["pod": "\(key.namespace)/\(key.name)"])
+        do {
+            let directives = try core.apply(pod, now: WallClock.now(), random: &random)
+            try carryOutLocal(directives)
+        } catch {
+            logger.warning("cannot record a pod's readiness", metadata: ["pod": "\(key)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: What operators read
+
+    struct Snapshot: Sendable {
+        var replica: CatalogReplica
+        var conflicts: [ObjectKey: [LostValue]]
+    }
+
+    func snapshot() -> EventLoopFuture<Snapshot> {
+        eventLoop.submit { [self] in Snapshot(replica: core.replica, conflicts: core.conflicts) }
+    }
+
+    /// Calls `onChange` on the event loop after each change, until the returned cancel is called.
+    func observe(_ onChange: @escaping () -> Void) -> EventLoopFuture<@Sendable () -> Void> {
+        eventLoop.submit { [self] in
+            nextObserver += 1
+            let id = nextObserver
+            observers[id] = onChange
+            return { [self] in eventLoop.execute { self.observers[id] = nil } }
+        }
+    }
+
+    func notifyObservers() {
+        for observer in observers.values { observer() }
+    }
+
+    var ownedPods: [Pod] { core.replica.pods.filter { $0.spec.nodeName == name } }
+
+    // MARK: Stopping
+
+    func stop() -> EventLoopFuture<Void> {
+        eventLoop.submit { [self] in
+            saveUnsaved()
+            prober?.stop()
+            isStopped = true
+            observers.removeAll()
+        }
+    }
+
+    // MARK: The core
+
+    /// A local write's directives: its changes are made durable first (a failure is the
+    /// caller's, and nothing is sent), then carried out.
+    private func carryOutLocal(_ directives: [Core.Directive]) throws {
+        var changed: [CatalogEntry] = []
+        for case .changed(let change) in directives { changed.append(change.current) }
+        if !changed.isEmpty || !unsaved.isEmpty {
+            try store.append(unsaved + changed)
+            unsaved.removeAll()
+        }
+        carryOut(directives, persisted: true)
+    }
+
+    private func carryOut(_ input: (inout Core, Timestamp, inout SystemRandomNumberGenerator) -> [Core.Directive]) {
+        eventLoop.preconditionInEventLoop()
+        guard !isStopped else { return }
+        carryOut(input(&core, WallClock.now(), &random), persisted: false)
+    }
+
+    private func carryOut(_ directives: [Core.Directive], persisted: Bool) {
+        var catalogChanged = false
+        var podsChanged = false
+        for directive in directives {
+            switch directive {
+            case .send(let message, let peer):
+                send?(message.payload, peer)
+            case .scheduleTimer(let timer, let delay):
+                eventLoop.scheduleTask(in: TimeAmount(delay)) { [self] in
+                    carryOut { core, now, random in core.onTimer(timer, now: now, random: &random) }
+                }
+            case .changed(let change):
+                catalogChanged = true
+                if change.key.kind == .pod { podsChanged = true }
+                if !persisted { unsaved.append(change.current) }
+                log(change)
+            case .purged(let keys):
+                catalogChanged = true
+                logger.debug("forgot expired deletes", metadata: ["objects": "\(keys.count)"])
+                compact()
+            case .cleared:
+                catalogChanged = true
+                podsChanged = true
+                logger.notice("away from the cluster longer than the tombstone TTL: dropped the catalog to resync it")
+                unsaved.removeAll()
+                compact()
+            case .conflictsChanged(let conflicts):
+                catalogChanged = true
+                for (key, lost) in conflicts.sorted(by: { $0.key < $1.key }) {
+                    logger.warning(
+                        "service holds a value another, older service holds: it gets no rules until that is resolved",
+                        metadata: ["service": "\(key.namespace)/\(key.name)", "values": "\(lost.map(\.description).joined(separator: ", "))"])
+                }
+            }
+        }
+        flush?()
+        if !unsaved.isEmpty { scheduleSave() }
+        if catalogChanged { publishGauges() }
+        if podsChanged { prober?.update(ownedPods, hostAddress: hostAddress) }
+        if catalogChanged { notifyObservers() }
+    }
+
+    /// This node's own writes at info (an operator did them), peers' at debug.
+    private func log(_ change: CatalogChange) {
+        let kind = change.key.kind == .service ? "service" : "pod"
+        let verb: String =
+            switch change.kind {
+            case .created: "created"
+            case .updated: "updated"
+            case .deleted: "deleted"
+            case .tombstoneRefreshed: "delete confirmed"
+            }
+        let level: Logger.Level = change.current.version.writer == name ? .info : .debug
+        logger.log(
+            level: level, "\(kind) \(verb)",
+            metadata: [kind: "\(change.key.namespace)/\(change.key.name)", "writer": "\(change.current.version.writer)"])
+    }
+
+    private let objectGauges = (
+        services: Gauge(label: "agent_catalog_objects", dimensions: [("kind", "service")]),
+        pods: Gauge(label: "agent_catalog_objects", dimensions: [("kind", "pod")])
+    )
+
+    /// `agent_catalog_objects{kind}` (SPEC §7): live objects, deletes not counted.
+    func publishGauges() {
+        var services = 0
+        var pods = 0
+        for entry in core.replica.entries.values {
+            switch entry.body {
+            case .service: services += 1
+            case .pod: pods += 1
+            case .tombstone: break
+            }
+        }
+        objectGauges.services.record(services)
+        objectGauges.pods.record(pods)
+    }
+
+    // MARK: Disk
+
+    private func scheduleSave() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        eventLoop.scheduleTask(in: Self.mergeFlushDelay) { [self] in
+            flushScheduled = false
+            saveUnsaved()
+        }
+    }
+
+    private func saveUnsaved() {
+        guard !unsaved.isEmpty else { return }
+        do {
+            try store.append(unsaved)
+            unsaved.removeAll()
+        } catch {
+            // Kept for the next try; peers hold these writes too.
+            logger.error("cannot write the catalog journal", metadata: ["error": "\(error)"])
+        }
+        if store.journalBytes > Self.compactionThreshold { compact() }
+    }
+
+    private func compact() {
+        do {
+            try store.compact(Array(core.replica.entries.values))
+            unsaved.removeAll()
+        } catch {
+            logger.error("cannot compact the catalog journal", metadata: ["error": "\(error)"])
+        }
+    }
+}
