@@ -70,7 +70,9 @@ struct HeldValues {
     var holders: [HeldValue: [ObjectKey]] = [:]
 
     init(_ replica: CatalogReplica, excluding excluded: ObjectKey? = nil) {
-        for service in replica.services where service.key != excluded {
+        // Unsorted: `holder(of:)` takes the least key, so the order does not matter, and a
+        // bulk apply pays one pass over the catalog per Service instead of a sort.
+        for case .service(let service) in replica.entries.values.lazy.map(\.body) where service.key != excluded {
             for (value, _) in service.heldValues { holders[value, default: []].append(service.key) }
         }
     }
