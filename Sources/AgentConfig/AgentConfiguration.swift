@@ -18,13 +18,13 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var dataDir: String
     /// Where metrics are served; nil when the user said `off`.
     public var metricsAddr: IPv4Endpoint?
-    public var serviceCIDR: IPv4CIDR
+    public var serviceCIDR: IPv4Network
     public var serviceNodePortRange: NodePortRange
     public var balance: BalancePolicy
     public var dataplane: Dataplane
     public var routes: PodRoutes
     /// This node's pod network; always set when `routes` is `host-gw`.
-    public var podCIDR: IPv4CIDR?
+    public var podCIDR: IPv4Network?
     /// Peers to join at start, as given: they are resolved when joining.
     public var join: [PeerSpec]
     /// The cluster key as given (base64); the Sealing module checks it.
@@ -40,8 +40,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// are applied (from the table in ``ConfigurationKey``).
     public init(
         bind: IPv4Endpoint, advertise: PeerAddress, nodeName: NodeName, socket: String, dataDir: String,
-        metricsAddr: IPv4Endpoint?, serviceCIDR: IPv4CIDR, serviceNodePortRange: NodePortRange, balance: BalancePolicy,
-        dataplane: Dataplane, routes: PodRoutes, podCIDR: IPv4CIDR?, join: [PeerSpec], encrypt: String?,
+        metricsAddr: IPv4Endpoint?, serviceCIDR: IPv4Network, serviceNodePortRange: NodePortRange, balance: BalancePolicy,
+        dataplane: Dataplane, routes: PodRoutes, podCIDR: IPv4Network?, join: [PeerSpec], encrypt: String?,
         keyringFile: String?, insecureDev: Bool, labels: [String: String], logFormat: LogFormat?,
         loadBalancer: LoadBalancerConfiguration
     ) {

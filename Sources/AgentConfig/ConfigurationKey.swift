@@ -1,3 +1,4 @@
+import ClusterModel
 import Systemd
 
 /// One setting of `agent run`, with every name it goes by.

@@ -1,3 +1,4 @@
+import ClusterModel
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -10,11 +11,11 @@ public struct LocalHost: Sendable {
     /// An IPv4 address of one of the host's network interfaces.
     public struct InterfaceAddress: Sendable, Equatable {
         public var interface: String
-        public var address: IPv4Address
+        public var address: IPv4
         public var isUp: Bool
         public var isLoopback: Bool
 
-        public init(interface: String, address: IPv4Address, isUp: Bool = true, isLoopback: Bool = false) {
+        public init(interface: String, address: IPv4, isUp: Bool = true, isLoopback: Bool = false) {
             self.interface = interface
             self.address = address
             self.isUp = isUp
@@ -39,7 +40,7 @@ public struct LocalHost: Sendable {
     public static let system = LocalHost(hostName: systemHostName, interfaceAddresses: systemInterfaceAddresses)
 
     /// The address to advertise when none is given: the first up, non-loopback IPv4 address.
-    func firstRoutableAddress() -> Result<IPv4Address?, HostQueryError> {
+    func firstRoutableAddress() -> Result<IPv4?, HostQueryError> {
         interfaceAddresses().map { addresses in
             addresses.first { $0.isUp && !$0.isLoopback && !$0.address.isLoopback && !$0.address.isUnspecified }?.address
         }
@@ -69,7 +70,7 @@ public struct LocalHost: Sendable {
             let flags = current.pointee.ifa_flags
             addresses.append(
                 InterfaceAddress(
-                    interface: String(cString: current.pointee.ifa_name), address: IPv4Address(value: value),
+                    interface: String(cString: current.pointee.ifa_name), address: IPv4(value: value),
                     isUp: flags & UInt32(IFF_UP) != 0, isLoopback: flags & UInt32(IFF_LOOPBACK) != 0))
         }
         return .success(addresses)

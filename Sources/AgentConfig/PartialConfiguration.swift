@@ -5,17 +5,17 @@ import Systemd
 /// precedence to the highest, each overwriting what it sets.
 struct PartialConfiguration {
     var bind: IPv4Endpoint?
-    var advertise: (address: IPv4Address, port: UInt16?)?
+    var advertise: (address: IPv4, port: UInt16?)?
     var nodeName: NodeName?
     var socket: String?
     var dataDir: String?
     var metricsAddr: IPv4Endpoint??
-    var serviceCIDR: IPv4CIDR?
+    var serviceCIDR: IPv4Network?
     var serviceNodePortRange: NodePortRange?
     var balance: BalancePolicy?
     var dataplane: Dataplane?
     var routes: PodRoutes?
-    var podCIDR: IPv4CIDR?
+    var podCIDR: IPv4Network?
     var join: [PeerSpec]?
     var encrypt: String?
     var keyringFile: String?

@@ -38,7 +38,7 @@ public struct PeerSpec: Hashable, Sendable, CustomStringConvertible {
     /// The peer's addresses: the address itself, or what the resolver answers for the name
     /// (IPv4 only; /etc/hosts and DNS as the host is configured).
     public func resolve() throws(PeerResolutionError) -> [PeerAddress] {
-        if let address = IPv4Address(host) { return [PeerAddress(ipv4: address.value, port: port)] }
+        if let address = IPv4(host) { return [PeerAddress(ipv4: address.value, port: port)] }
         var hints = addrinfo()
         hints.ai_family = AF_INET
         #if canImport(Glibc)
@@ -73,7 +73,7 @@ public struct PeerSpec: Hashable, Sendable, CustomStringConvertible {
         guard !host.isEmpty else { throw PeerSpecError(text: text, reason: "the host is missing") }
         // All digits and dots: meant as an address, so never handed to the resolver.
         if host.allSatisfy({ $0 == "." || $0.isASCII && $0.isNumber }) {
-            guard IPv4Address(host) != nil else { throw PeerSpecError(text: text, reason: "\"\(host)\" is not an IPv4 address") }
+            guard IPv4(host) != nil else { throw PeerSpecError(text: text, reason: "\"\(host)\" is not an IPv4 address") }
             return
         }
         guard isHostName(host) else {

@@ -1,3 +1,4 @@
+import ClusterModel
 import Foundation
 
 /// A value that does not say what it should; `problem` names the value, not where it came from.
@@ -17,18 +18,18 @@ enum ValueSyntax {
         }
         let (host, port) = try splitHostPort(text, defaultPort: defaultPort, invalid: invalid)
         if host.isEmpty { return IPv4Endpoint(address: .any, port: port) }
-        guard let address = IPv4Address(host) else { throw invalid("\"\(host)\" is not an IPv4 address") }
+        guard let address = IPv4(host) else { throw invalid("\"\(host)\" is not an IPv4 address") }
         return IPv4Endpoint(address: address, port: port)
     }
 
     /// `host` or `host:port`: the port is nil when left out (the bind port applies).
-    static func advertise(_ text: String, expected: String) throws(InvalidValue) -> (IPv4Address, UInt16?) {
+    static func advertise(_ text: String, expected: String) throws(InvalidValue) -> (IPv4, UInt16?) {
         let invalid = { (reason: String) in
             InvalidValue(problem: "\"\(text)\" is not a valid address: \(reason) (expected \(expected))")
         }
         let (host, port) = try splitHostPort(text, defaultPort: 0, invalid: invalid)
         guard !host.isEmpty else { throw invalid("the host is missing") }
-        guard let address = IPv4Address(host) else { throw invalid("\"\(host)\" is not an IPv4 address") }
+        guard let address = IPv4(host) else { throw invalid("\"\(host)\" is not an IPv4 address") }
         guard !address.isUnspecified else { throw invalid("0.0.0.0 cannot be reached by other nodes; give this host's address") }
         return (address, port == 0 ? nil : port)
     }
@@ -52,18 +53,18 @@ enum ValueSyntax {
     }
 
     /// `a.b.c.d/prefix`, a network address (no host bits) with a prefix in `prefixLengths`.
-    static func cidr(_ text: String, prefixLengths: ClosedRange<Int>, expected: String) throws(InvalidValue) -> IPv4CIDR {
+    static func cidr(_ text: String, prefixLengths: ClosedRange<Int>, expected: String) throws(InvalidValue) -> IPv4Network {
         let invalid = { (reason: String) in
             InvalidValue(problem: "\"\(text)\" is not a valid network: \(reason) (expected \(expected))")
         }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2 else { throw invalid("the /prefix is missing") }
-        guard let address = IPv4Address(parts[0]) else { throw invalid("\"\(parts[0])\" is not an IPv4 address") }
+        guard let address = IPv4(parts[0]) else { throw invalid("\"\(parts[0])\" is not an IPv4 address") }
         guard parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), parts[1].count <= 2, let prefix = Int(parts[1]),
             prefixLengths.contains(prefix)
         else { throw invalid("the prefix must be \(prefixLengths.lowerBound) to \(prefixLengths.upperBound)") }
-        guard let cidr = IPv4CIDR(network: address, prefixLength: prefix) else {
-            let network = IPv4Address(value: address.value & IPv4CIDR.mask(prefix))
+        guard let cidr = IPv4Network(address: address, prefixLength: prefix) else {
+            let network = IPv4(value: address.value & IPv4Network.mask(prefix))
             throw invalid("\(address) is not the network's address (did you mean \(network)/\(prefix)?)")
         }
         return cidr

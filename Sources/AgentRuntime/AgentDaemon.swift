@@ -138,7 +138,7 @@ extension AllocationRanges {
     init(_ configuration: AgentConfiguration) {
         let cidr = configuration.serviceCIDR
         self.init(
-            serviceCIDR: IPv4Network(address: IPv4(value: cidr.network.value), prefixLength: cidr.prefixLength)!,
+            serviceCIDR: cidr,
             nodePorts: Int(configuration.serviceNodePortRange.lowest)...Int(configuration.serviceNodePortRange.highest))
     }
 }

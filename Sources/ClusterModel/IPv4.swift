@@ -6,6 +6,9 @@ public struct IPv4: Hashable, Comparable, Sendable, Codable, CustomStringConvert
     /// The address as a number in network order: 10.0.0.1 is 0x0A00_0001.
     public let value: UInt32
 
+    /// 0.0.0.0: every address of the host, for a socket that listens.
+    public static let any = IPv4(value: 0)
+
     public init(value: UInt32) { self.value = value }
 
     public init(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) {
@@ -13,9 +16,22 @@ public struct IPv4: Hashable, Comparable, Sendable, Codable, CustomStringConvert
     }
 
     public init?(_ description: String) {
-        guard let value = PeerAddress.parseIPv4(Substring(description)) else { return nil }
+        self.init(text: Substring(description))
+    }
+
+    public init?(_ text: Substring) {
+        self.init(text: text)
+    }
+
+    private init?(text: Substring) {
+        guard let value = PeerAddress.parseIPv4(text) else { return nil }
         self.value = value
     }
+
+    public var isUnspecified: Bool { value == 0 }
+
+    /// 127.0.0.0/8.
+    public var isLoopback: Bool { value >> 24 == 127 }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -78,9 +94,17 @@ public struct IPv4Network: Hashable, Sendable, Codable, CustomStringConvertible,
 
     public func contains(_ address: IPv4) -> Bool { address.value & netmask == self.address.value }
 
+    /// How many addresses the network holds, its network and broadcast addresses included.
+    public var size: UInt64 { 1 << UInt64(32 - prefixLength) }
+
+    public var lastAddress: IPv4 { IPv4(value: address.value | ~netmask) }
+
+    public func overlaps(_ other: IPv4Network) -> Bool { contains(other.address) || other.contains(address) }
+
     public var description: String { "\(address)/\(prefixLength)" }
 
-    static func mask(_ prefixLength: Int) -> UInt32 {
+    /// The netmask of a prefix length, 0–32.
+    public static func mask(_ prefixLength: Int) -> UInt32 {
         prefixLength == 0 ? 0 : UInt32.max << UInt32(32 - prefixLength)
     }
 }

@@ -7,8 +7,8 @@ let ordinaryHost = LocalHost(
     hostName: { .success("node-a") },
     interfaceAddresses: {
         .success([
-            .init(interface: "lo", address: IPv4Address(127, 0, 0, 1), isLoopback: true),
-            .init(interface: "eth0", address: IPv4Address(192, 168, 1, 20)),
+            .init(interface: "lo", address: IPv4(127, 0, 0, 1), isLoopback: true),
+            .init(interface: "eth0", address: IPv4(192, 168, 1, 20)),
         ])
     })
 

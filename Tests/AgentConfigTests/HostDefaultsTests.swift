@@ -1,3 +1,4 @@
+import ClusterModel
 import AgentConfig
 import Foundation
 import Testing
@@ -26,10 +27,10 @@ import Testing
             hostName: { .success("n1") },
             interfaceAddresses: {
                 .success([
-                    .init(interface: "lo", address: IPv4Address(127, 0, 0, 1), isLoopback: true),
-                    .init(interface: "eth0", address: IPv4Address(10, 1, 0, 4), isUp: false),
-                    .init(interface: "eth1", address: IPv4Address(10, 2, 0, 5)),
-                    .init(interface: "eth2", address: IPv4Address(10, 3, 0, 6)),
+                    .init(interface: "lo", address: IPv4(127, 0, 0, 1), isLoopback: true),
+                    .init(interface: "eth0", address: IPv4(10, 1, 0, 4), isUp: false),
+                    .init(interface: "eth1", address: IPv4(10, 2, 0, 5)),
+                    .init(interface: "eth2", address: IPv4(10, 3, 0, 6)),
                 ])
             })
         #expect(try load(flags: [.bind: .string(":7960")], host: host).advertise.description == "10.2.0.5:7960")
@@ -42,7 +43,7 @@ import Testing
     @Test func aHostWithOnlyLoopbackAddressesAsksForAdvertise() throws {
         let host = LocalHost(
             hostName: { .success("n1") },
-            interfaceAddresses: { .success([.init(interface: "lo", address: IPv4Address(127, 0, 0, 1), isLoopback: true)]) })
+            interfaceAddresses: { .success([.init(interface: "lo", address: IPv4(127, 0, 0, 1), isLoopback: true)]) })
         #expect(
             try loadError(host: host)
                 == "advertise: this host has no non-loopback IPv4 address that is up, so other nodes could not reach this one; "
@@ -52,6 +53,6 @@ import Testing
 
     @Test func theSystemListsItsLoopbackAddress() throws {
         let addresses = try LocalHost.system.interfaceAddresses().get()
-        #expect(addresses.contains { $0.address == IPv4Address(127, 0, 0, 1) && $0.isLoopback })
+        #expect(addresses.contains { $0.address == IPv4(127, 0, 0, 1) && $0.isLoopback })
     }
 }
