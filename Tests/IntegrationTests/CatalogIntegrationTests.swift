@@ -349,3 +349,60 @@ extension MembershipIntegrationTests {
         }
     }
 }
+
+extension MembershipIntegrationTests {
+    /// `agent ARGS` left running, its output in a file, for `get -w`.
+    final class Watcher: @unchecked Sendable {
+        let process = Process()
+        let outputPath: String
+
+        init(_ arguments: [String], on agent: AgentProcess, in cluster: TestCluster, name: String) throws {
+            outputPath = cluster.directory.appendingPathComponent("\(name).out").path
+            _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+            let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+            process.executableURL = URL(fileURLWithPath: AgentBinary.path)
+            process.arguments = arguments + ["--socket", agent.socket]
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            try output.close()
+        }
+
+        var lines: [String] {
+            ((try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        }
+
+        deinit { if process.isRunning { process.terminate() } }
+    }
+
+    @Test("get -w prints the current rows, then one row per change on any node; -o json one object a line")
+    func watchServices() throws {
+        let cluster = try TestCluster(subnet: 55)
+        do {
+            try Self.startCluster(cluster, count: 2, key: try Self.newKey())
+            let (first, second) = (cluster.agents[0], cluster.agents[1])
+            try Self.apply(Self.service("  ports: [{port: 80}]\n", name: "before"), named: "before.yaml", on: first, in: cluster)
+            try waitUntil("n2 lists the first Service", timeout: 20) { Self.services(on: second)?["before"] != nil }
+
+            let table = try Watcher(["get", "svc", "-w"], on: second, in: cluster, name: "table")
+            let json = try Watcher(["get", "svc", "-w", "-o", "json"], on: second, in: cluster, name: "json")
+            try waitUntil("both watches print the Service there is", timeout: 20) { table.lines.count == 2 && json.lines.count == 1 }
+            #expect(table.lines[0].hasPrefix("NAMESPACE   NAME     TYPE        CLUSTER-IP"), "\(table.lines)")
+            #expect(table.lines[1].hasPrefix("default     before   ClusterIP   10."))
+
+            try Self.apply(Self.service("  ports: [{port: 80}]\n", name: "after"), named: "after.yaml", on: first, in: cluster)
+            #expect(try first.cli(["delete", "service", "before"]).status == 0)
+            try waitUntil("each watch shows the new Service and the delete", timeout: 20) { table.lines.count == 4 && json.lines.count == 3 }
+            #expect(table.lines[2].hasPrefix("default     after "), "\(table.lines)")
+            #expect(table.lines[3].hasPrefix("default     before "), "a deleted object's last row, as kubectl prints it: \(table.lines)")
+            let names = json.lines.compactMap { line -> String? in
+                let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                return (object?["metadata"] as? [String: Any])?["name"] as? String
+            }
+            #expect(names == ["before", "after", "before"], "\(json.lines)")
+            #expect(json.process.isRunning && table.process.isRunning, "a watch runs until interrupted")
+        } catch {
+            Issue.record("\(error)\n\(cluster.logs)")
+        }
+    }
+}
