@@ -133,7 +133,7 @@ final class GossipNode: @unchecked Sendable {
                     continue
                 }
                 collect(response, from: opened.sender)
-            case .catalogPush, .catalogDigest:
+            case .catalogPush, .catalogDigest, .catalogRumor:
                 guard let catalog, let message = try? CatalogMessage(frame: frame) else {
                     metrics.rejected(.malformed)
                     continue

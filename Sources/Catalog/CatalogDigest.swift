@@ -7,8 +7,8 @@ import ClusterModel
 /// Per-writer maxima are exact when a replica takes each writer's writes in version order,
 /// which anti-entropy does (``CatalogReplica/entries(newerThan:)`` sends oldest first, so a
 /// delta cut short by a byte budget still leaves a prefix). A write overtaken on the way by
-/// a newer one from the same writer (immediate dissemination) can hide behind that maximum;
-/// repairing that gap is part of the anti-entropy messages still to come.
+/// a newer one from the same writer (a rumor) could hide behind that maximum, which is why
+/// the instance sends a digest that leaves rumored entries out (`claimedDigest()`).
 public struct CatalogDigest: Hashable, Sendable {
     public var newestByWriter: [NodeName: HybridTimestamp]
 

@@ -8,7 +8,7 @@ import ClusterModel
 ///
 /// The protocol (ARCHITECTURE.md, "Catalog"):
 /// - **Immediate dissemination.** A write made here (an apply, a delete, a reallocation after
-///   a conflict) is pushed at once to `pushFanout` random live peers, as `.push([entry])`.
+///   a conflict) is sent at once to `pushFanout` random live peers, as `.rumor([entry])`.
 /// - **Anti-entropy** (Scuttlebutt, van Renesse et al. 2008 §3): every interval this node
 ///   sends its digest (`isRequest: true`) to one random live peer; the peer answers with the
 ///   writes this node lacks, oldest first, cut into pushes of at most `messageBudget` bytes
@@ -17,17 +17,15 @@ import ClusterModel
 ///   repairs both sides. While the answering digest shows writes the asker still lacks, the
 ///   asker asks again at once (`pullFollowUpDelay`), so a large catalog flows at the pace of
 ///   round trips.
-/// - **Gap repair.** A per-writer digest is exact only while every replica takes each
-///   writer's writes in order. Two things break that: an immediate push overtaking an older
-///   write of the same writer that has not arrived yet (every heal of a partition does this),
-///   and a lost datagram in the middle of a many-push answer. Both leave a replica whose
-///   digest claims a write it lacks, which no plain digest exchange ever sends again. So
-///   every digest sent (request or reply) is lowered, for a window of `gapRepairMessages`
-///   messages' worth of writes, to a cursor that walks the whole catalog writer by writer:
-///   the peer resends that window, and whatever was skipped arrives with it. The cost is
-///   that window, resent every round; a small catalog is swept whole every round. (A push that named the
-///   writer's previous version, or numbered answer parts, would make gaps detectable; that
-///   needs a change to ``CatalogMessage``.)
+/// - **Rumors.** A node that learns something from a rumor passes those entries on, once,
+///   to `pushFanout` random peers other than the one it heard them from, so a new write
+///   reaches the whole cluster in a few hops, not in anti-entropy rounds.
+/// - **Exact digests.** A per-writer newest-version digest is exact only while a replica
+///   takes each writer's writes in order. Answers keep that order (oldest first, parts
+///   numbered: a part that never arrives is asked for again from where it starts), but a
+///   rumor may overtake an earlier write of its writer that was lost. So a rumored entry is
+///   not claimed in this node's digests until an answer has carried it too; the next
+///   exchange then fills whatever it skipped. The cost is each new write sent once more.
 /// - **Tombstones** are purged after `tombstoneTTL`; a node that was away longer than that
 ///   drops its whole copy when it comes back (``Instance/rejoined(after:now:)``), so that
 ///   the objects deleted meanwhile (whose tombstones the others have since purged) are not
@@ -59,10 +57,6 @@ extension CatalogSync {
         /// pulls a large catalog at the pace of round trips (64 pushes each), not of one
         /// answer per interval. Answers count for one `antiEntropyInterval` after the request.
         public var pullFollowUpDelay: Duration = .milliseconds(20)
-        /// Every digest this node sends also asks again for this many messages' worth of
-        /// writes, walking through the whole catalog round after round (see "Gap repair" in
-        /// ``CatalogSync``); 0 turns gap repair off.
-        public var gapRepairMessages = 8
         /// How long a delete is remembered (ARCHITECTURE.md: 24 h).
         public var tombstoneTTL: Duration = CatalogReplica.defaultTombstoneTTL
         /// How often expired tombstones are purged.
@@ -85,7 +79,6 @@ extension CatalogSync {
             if pushFanout < 0 { problems.append("pushFanout must be 0 or more, not \(pushFanout)") }
             if messageBudget < 128 { problems.append("messageBudget must be at least 128 bytes, not \(messageBudget)") }
             if maxPushesPerAnswer < 1 { problems.append("maxPushesPerAnswer must be at least 1, not \(maxPushesPerAnswer)") }
-            if gapRepairMessages < 0 { problems.append("gapRepairMessages must be 0 or more, not \(gapRepairMessages)") }
             if purgeInterval > tombstoneTTL {
                 problems.append("purgeInterval (\(purgeInterval)) must not be longer than tombstoneTTL (\(tombstoneTTL))")
             }

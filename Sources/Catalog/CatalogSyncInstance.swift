@@ -34,12 +34,19 @@ extension CatalogSync {
         public private(set) var peers: [Peer] = []
         /// Services in conflict that cannot be reallocated; see `Directive.conflictsChanged`.
         public private(set) var conflicts: [ObjectKey: [LostValue]] = [:]
-        var repair = GapRepairCursor()
+        /// Entries learned from a rumor and not yet carried by an answer: the digest does
+        /// not claim them, nor anything of their writer after them (see ``claimedDigest()``).
+        var unconfirmed: [ObjectKey: CatalogVersion] = [:]
         /// When this node last sent each peer a digest request: pushes from it soon after
         /// are answers, and while they teach something the peer is asked again.
         var askedAt: [Peer: Timestamp] = [:]
-        /// Peers to ask again at the next `.pullFollowUp`, in the order they taught something.
+        /// Peers to ask again at the next `.pullFollowUp`, in the order they were found behind.
         var followUps: [Peer] = []
+        /// Which parts of each peer's latest answers arrived, to tell a lost one. A few per
+        /// peer: the answer to this node's request and the one to its reply may interleave.
+        var answersHeard: [Peer: [AnswerProgress]] = [:]
+        /// Numbers this node's answers.
+        var answersSent: UInt32 = 0
 
         /// - Parameters:
         ///   - replica: what this node held before (read back from disk), if anything.
@@ -71,6 +78,7 @@ extension CatalogSync {
             var seen: Set<Peer> = []
             peers = live.filter { seen.insert($0).inserted }
             askedAt = askedAt.filter { seen.contains($0.key) }
+            answersHeard = answersHeard.filter { seen.contains($0.key) }
             followUps.removeAll { !seen.contains($0) }
         }
 
@@ -115,12 +123,32 @@ extension CatalogSync {
         ) -> [Directive] {
             var out: [Directive] = []
             switch message {
-            case .push(let entries):
-                merge(entries, now: now, random: &random, into: &out)
+            case .rumor(let entries):
+                let learned = merge(entries, now: now, random: &random, into: &out)
+                for entry in learned where replica[entry.key]?.version == entry.version { unconfirmed[entry.key] = entry.version }
+                passOn(learned, heardFrom: peer, random: &random, into: &out)
+            case .push(let entries, let answer, let part):
+                let inOrder = noteArrival(of: part, answer: answer, from: peer)
+                let learned = merge(entries, now: now, random: &random, into: &out)
+                if inOrder {
+                    for entry in entries {
+                        if let rumored = unconfirmed[entry.key], rumored <= entry.version { unconfirmed[entry.key] = nil }
+                    }
+                } else {
+                    // An earlier part is missing (lost, or only overtaken): what this part
+                    // taught is held but not claimed until an answer carries it in order.
+                    for entry in learned where replica[entry.key]?.version == entry.version { unconfirmed[entry.key] = entry.version }
+                    followUp(peer, now: now, force: true, into: &out)
+                }
             case .digest(let digest, let isRequest):
-                for push in answer(to: digest) { out.append(.send(.push(push), to: peer)) }
+                answersSent &+= 1
+                let answer = answer(to: digest)
+                for (part, entries) in answer.ordered.enumerated() {
+                    out.append(.send(.push(entries, answer: answersSent, part: UInt16(truncatingIfNeeded: part)), to: peer))
+                }
+                for entries in answer.loose { out.append(.send(.rumor(entries), to: peer)) }
                 if isRequest {
-                    out.append(.send(.digest(nextDigest(), isRequest: false), to: peer))
+                    out.append(.send(.digest(claimedDigest(), isRequest: false), to: peer))
                 } else if holdsWritesMissingHere(digest) {
                     followUp(peer, now: now, into: &out)
                 }
@@ -140,7 +168,7 @@ extension CatalogSync {
                 var out: [Directive] = []
                 let due = followUps
                 followUps.removeAll()
-                for peer in due where askedAt[peer] != nil { ask(peer, now: now, followingUp: true, into: &out) }
+                for peer in due where askedAt[peer] != nil && peers.contains(peer) { ask(peer, now: now, into: &out) }
                 return out
             case .purge:
                 var out: [Directive] = [.scheduleTimer(.purge, after: settings.purgeInterval)]
@@ -162,8 +190,9 @@ extension CatalogSync {
         public mutating func rejoined(after awayFor: Duration, now: Timestamp) -> [Directive] {
             guard awayFor >= settings.tombstoneTTL else { return [] }
             replica = CatalogReplica()
-            repair = GapRepairCursor()
+            unconfirmed = [:]
             askedAt = [:]
+            answersHeard = [:]
             var out: [Directive] = [.cleared]
             if !conflicts.isEmpty {
                 conflicts = [:]
@@ -182,33 +211,60 @@ extension CatalogSync {
             }
         }
 
-        /// Sends `peer` a digest request, and remembers when. A follow-up's digest is not
-        /// lowered for gap repair: its answer must be all new writes, or the pull would stop
-        /// at the first answer filled with the repair window (the next round repairs).
-        mutating func ask(_ peer: Peer, now: Timestamp, followingUp: Bool = false, into out: inout [Directive]) {
+        /// Sends `peer` a digest request, and remembers when.
+        mutating func ask(_ peer: Peer, now: Timestamp, into out: inout [Directive]) {
             askedAt[peer] = now
-            out.append(.send(.digest(followingUp ? replica.digest : nextDigest(), isRequest: true), to: peer))
+            out.append(.send(.digest(claimedDigest(), isRequest: true), to: peer))
+        }
+
+        /// Records a part of `peer`'s answer; returns whether every earlier part of that
+        /// answer arrived before it.
+        mutating func noteArrival(of part: UInt16, answer: UInt32, from peer: Peer) -> Bool {
+            var heard = answersHeard[peer] ?? []
+            if !heard.contains(where: { $0.answer == answer }) {
+                heard.append(AnswerProgress(answer: answer))
+                if heard.count > Self.answersTracked { heard.removeFirst() }
+            }
+            let index = heard.firstIndex { $0.answer == answer }!
+            let inOrder = heard[index].received(part)
+            answersHeard[peer] = heard
+            return inOrder
+        }
+
+        static var answersTracked: Int { 4 }
+
+        /// Passes on, once, the entries of a rumor that were news here.
+        mutating func passOn(_ learned: [CatalogEntry], heardFrom source: Peer, random: inout some RandomNumberGenerator, into out: inout [Directive]) {
+            guard !learned.isEmpty else { return }
+            for peer in randomPeers(settings.pushFanout, excluding: source, using: &random) {
+                out.append(.send(.rumor(learned), to: peer))
+            }
         }
 
         /// `peer` answered a request with a digest that shows writes this node still lacks
         /// (its answer was cut short, or is still on the way): asks again soon.
-        mutating func followUp(_ peer: Peer, now: Timestamp, into out: inout [Directive]) {
-            guard let asked = askedAt[peer], now - asked < settings.antiEntropyInterval, !followUps.contains(peer) else { return }
+        mutating func followUp(_ peer: Peer, now: Timestamp, force: Bool = false, into out: inout [Directive]) {
+            if force { askedAt[peer] = askedAt[peer] ?? now }
+            guard let asked = askedAt[peer], force || now - asked < settings.antiEntropyInterval, !followUps.contains(peer) else { return }
             if followUps.isEmpty { out.append(.scheduleTimer(.pullFollowUp, after: settings.pullFollowUpDelay)) }
             followUps.append(peer)
         }
 
         /// Pushes this node's own write to `pushFanout` random live peers at once.
         mutating func spread(_ change: CatalogChange, random: inout some RandomNumberGenerator, into out: inout [Directive]) {
+            unconfirmed[change.key] = nil
             out.append(.changed(change))
             for peer in randomPeers(settings.pushFanout, using: &random) {
-                out.append(.send(.push([change.current]), to: peer))
+                out.append(.send(.rumor([change.current]), to: peer))
             }
         }
 
+        /// Merges entries heard from a peer; returns those that were news here.
+        @discardableResult
         mutating func merge(
             _ entries: [CatalogEntry], now: Timestamp, random: inout some RandomNumberGenerator, into out: inout [Directive]
-        ) {
+        ) -> [CatalogEntry] {
+            var learned: [CatalogEntry] = []
             var touchedServices = false
             for entry in entries {
                 // A peer's clock too far ahead is not followed; its write is merged all the
@@ -217,9 +273,11 @@ extension CatalogSync {
                 _ = try? clock.observe(entry.version.timestamp, now: now)
                 guard let change = replica.merge(entry) else { continue }
                 if change.key.kind == .service { touchedServices = true }
+                learned.append(entry)
                 out.append(.changed(change))
             }
             if touchedServices { settleConflicts(now: now, random: &random, into: &out) }
+            return learned
         }
 
         /// The conflict rule after a merge: this node rewrites the younger Services it wrote
@@ -254,32 +312,65 @@ extension CatalogSync {
 
         /// What a peer with `digest` lacks, oldest first, cut into pushes within the budget;
         /// at most `maxPushesPerAnswer` of them, the rest left for the next round.
-        func answer(to digest: CatalogDigest) -> [[CatalogEntry]] {
-            var pushes: [[CatalogEntry]] = []
-            var current: [CatalogEntry] = []
-            var bytes = 0
+        func answer(to digest: CatalogDigest) -> Answer {
+            let claimed = claimedDigest()
+            var answer = Answer()
+            var bytes = (ordered: 0, loose: 0)
             for entry in replica.entries(newerThan: digest) {
                 let size = encodedSize.entry(entry)
-                if !current.isEmpty, bytes + size > settings.messageBudget {
-                    pushes.append(current)
-                    if pushes.count == settings.maxPushesPerAnswer { return pushes }
-                    current = []
-                    bytes = 0
+                if claimed.covers(entry.version) {
+                    guard Self.add(entry, size: size, to: &answer.ordered, bytes: &bytes.ordered, settings: settings, sent: answer.count) else { break }
+                } else {
+                    guard Self.add(entry, size: size, to: &answer.loose, bytes: &bytes.loose, settings: settings, sent: answer.count) else { break }
                 }
-                // An entry larger than the budget (written by a node with a larger one) goes
-                // alone rather than never.
-                current.append(entry)
-                bytes += size
             }
-            if !current.isEmpty { pushes.append(current) }
-            return pushes
+            return answer
         }
 
-        /// The digest to send: this replica's, lowered for the next window of gap repair.
-        mutating func nextDigest() -> CatalogDigest {
-            var digest = replica.digest
-            repair.lower(
-                &digest, in: replica, windowBytes: settings.messageBudget * settings.gapRepairMessages, size: encodedSize.entry)
+        /// What answers a digest: entries this node holds in order, as numbered pushes, and
+        /// entries it holds only from rumors (which the asker must not take as in order, but
+        /// may have no other way to get), as rumors.
+        struct Answer {
+            var ordered: [[CatalogEntry]] = []
+            var loose: [[CatalogEntry]] = []
+            var count: Int { ordered.count + loose.count }
+        }
+
+        /// Adds `entry` to the last message of `messages`, or a new one when it would exceed
+        /// the budget; false once the answer holds `maxPushesPerAnswer` messages.
+        static func add(
+            _ entry: CatalogEntry, size: Int, to messages: inout [[CatalogEntry]], bytes: inout Int, settings: Settings, sent: Int
+        ) -> Bool {
+            if messages.isEmpty || bytes + size > settings.messageBudget {
+                // An entry larger than the budget (written by a node with a larger one) goes
+                // alone rather than never.
+                guard sent < settings.maxPushesPerAnswer else { return false }
+                messages.append([])
+                bytes = 0
+            }
+            messages[messages.count - 1].append(entry)
+            bytes += size
+            return true
+        }
+
+        /// The digest this node sends: per writer, the newest write it holds such that it
+        /// also holds every earlier write of that writer it should. Entries arrive in order
+        /// only in answers (oldest first, parts numbered, a lost part asked for again); a
+        /// rumor may overtake an earlier write of its writer that was lost on the way, so a
+        /// rumored entry is not claimed, nor anything of its writer from it on, until an
+        /// answer carries it. The next answer then holds whatever the rumor skipped.
+        public func claimedDigest() -> CatalogDigest {
+            guard !unconfirmed.isEmpty else { return replica.digest }
+            var lowestUnconfirmed: [NodeName: HybridTimestamp] = [:]
+            for version in unconfirmed.values {
+                lowestUnconfirmed[version.writer] = min(lowestUnconfirmed[version.writer] ?? version.timestamp, version.timestamp)
+            }
+            var digest = CatalogDigest()
+            for entry in replica.entries.values {
+                let (writer, stamp) = (entry.version.writer, entry.version.timestamp)
+                if let lowest = lowestUnconfirmed[writer], stamp >= lowest { continue }
+                digest.newestByWriter[writer] = max(digest.newestByWriter[writer] ?? stamp, stamp)
+            }
             return digest
         }
 
@@ -290,9 +381,9 @@ extension CatalogSync {
             if bytes > settings.messageBudget { throw .tooLarge(key, bytes: bytes, budget: settings.messageBudget) }
         }
 
-        /// Up to `count` distinct live peers, at random.
-        func randomPeers(_ count: Int, using random: inout some RandomNumberGenerator) -> [Peer] {
-            var pool = peers
+        /// Up to `count` distinct live peers, at random, never `excluded`.
+        func randomPeers(_ count: Int, excluding excluded: Peer? = nil, using random: inout some RandomNumberGenerator) -> [Peer] {
+            var pool = excluded.map { excluded in peers.filter { $0 != excluded } } ?? peers
             let taken = min(count, pool.count)
             for index in 0..<taken {
                 pool.swapAt(index, Int.random(in: index..<pool.count, using: &random))

@@ -4,9 +4,10 @@ import ClusterModel
 // The wire form of the catalog's messages. Field by field, big-endian; every enum byte has
 // an explicit number, counted from 1, that is never reused:
 //
-//   catalog.push   (9)  = count (2) | entry...
+//   catalog.push   (9)  = answer (4) | part (2) | count (2) | entry...
 //   catalog.digest (10) = is request (1) | count (2) | { writer name | version stamp }...,
 //                         writers in ascending order, each once
+//   catalog.rumor  (11) = count (2) | entry...
 //
 //   entry    = key kind (1: 1 Service, 2 Pod) | namespace (short) | name (short)
 //              | version | createdAt
@@ -22,9 +23,9 @@ import ClusterModel
 // skipped: a kind byte this build does not know is refused, so a new kind of object needs a
 // new message tag, which an older agent's compound-packet reader skips whole.
 //
-// Budget: a push travels in one frame of one datagram and is never split across datagrams,
-// so an entry must fit a push of its own: `maximumEntrySize(payloadBudget:)`, which is the
-// payload budget less 5 bytes (frame header 3, count 2). With the default MTU of 1,400 and
+// Budget: a push or a rumor travels in one frame of one datagram and is never split across
+// datagrams, so an entry must fit a push of its own: `maximumEntrySize(payloadBudget:)`,
+// which is the payload budget less 11 bytes (frame header 3, answer 4, part 2, count 2). With the default MTU of 1,400 and
 // the sealed datagram's overhead (46 bytes plus the sender's name) that is 1,343 bytes for a
 // 6-byte sender name, and 1,094 in the worst case of a 255-byte name. A Service's labels and
 // annotations travel in its entry, so a heavily annotated Service can exceed it; cutting
@@ -37,6 +38,7 @@ extension CatalogMessage {
         switch self {
         case .push: .catalogPush
         case .digest: .catalogDigest
+        case .rumor: .catalogRumor
         }
     }
 
@@ -44,8 +46,13 @@ extension CatalogMessage {
     public var frame: Frame {
         var writer = ByteWriter(capacity: defaultMTU)
         switch self {
-        case .push(let entries):
+        case .push(let entries, let answer, let part):
+            writer.write(answer)
+            writer.write(part)
             writer.write(CatalogCodec.countField(entries.count, "catalog.push entries"))
+            for entry in entries { CatalogCodec.write(entry, into: &writer) }
+        case .rumor(let entries):
+            writer.write(CatalogCodec.countField(entries.count, "catalog.rumor entries"))
             for entry in entries { CatalogCodec.write(entry, into: &writer) }
         case .digest(let digest, let isRequest):
             writer.write(isRequest)
@@ -59,8 +66,16 @@ extension CatalogMessage {
         var reader = ByteReader(frame.body)
         switch frame.tag {
         case .catalogPush:
-            self = .push(
-                try reader.readArray("catalog.push entries", minimumElementSize: CatalogCodec.minimumEntrySize) {
+            let answer = try reader.read(UInt32.self, "catalog.push answer")
+            let part = try reader.read(UInt16.self, "catalog.push part")
+            let entries = try reader.readArray("catalog.push entries", minimumElementSize: CatalogCodec.minimumEntrySize) {
+                (reader: inout ByteReader) throws(DecodeError) in
+                try CatalogCodec.readEntry(from: &reader)
+            }
+            self = .push(entries, answer: answer, part: part)
+        case .catalogRumor:
+            self = .rumor(
+                try reader.readArray("catalog.rumor entries", minimumElementSize: CatalogCodec.minimumEntrySize) {
                     (reader: inout ByteReader) throws(DecodeError) in
                     try CatalogCodec.readEntry(from: &reader)
                 })
@@ -104,8 +119,9 @@ public enum CatalogCodec {
     static let minimumEntrySize = 1 + 1 + 1 + 2 * (12 + 2) + 1 + 2 + 1
     static let minimumDigestElementSize = 2 + 12
 
-    /// What a push adds to its entries: the frame header and the count.
-    public static let pushOverhead = Frame.headerLength + 2
+    /// What a push adds to its entries: the frame header, answer and part numbers, the
+    /// count. A rumor adds 6 bytes less.
+    public static let pushOverhead = Frame.headerLength + 4 + 2 + 2
 
     /// The largest entry a push can carry in a datagram payload of `payloadBudget` bytes.
     public static func maximumEntrySize(payloadBudget: Int) -> Int { payloadBudget - pushOverhead }
@@ -130,7 +146,8 @@ public enum CatalogCodec {
     /// The body of the frame `message` travels in; the frame adds `Frame.headerLength`.
     public static func size(of message: CatalogMessage) -> Int {
         switch message {
-        case .push(let entries): entries.reduce(2) { $0 + size(of: $1) }
+        case .push(let entries, _, _): entries.reduce(8) { $0 + size(of: $1) }
+        case .rumor(let entries): entries.reduce(2) { $0 + size(of: $1) }
         case .digest(let digest, _): size(of: digest)
         }
     }
@@ -138,7 +155,7 @@ public enum CatalogCodec {
     /// Cuts `entries`, in order, into as few pushes as greedy filling gives, each fitting a
     /// datagram payload of `payloadBudget` bytes (a sealer's `payloadBudget(mtu:)`). Order
     /// matters to anti-entropy: a prefix of a delta sent oldest first keeps digests exact.
-    public static func pushes(of entries: [CatalogEntry], payloadBudget: Int) throws(CatalogEntryTooLarge) -> [CatalogMessage] {
+    public static func pushes(of entries: [CatalogEntry], answer: UInt32 = 0, payloadBudget: Int) throws(CatalogEntryTooLarge) -> [CatalogMessage] {
         let maximum = maximumEntrySize(payloadBudget: payloadBudget)
         var pushes: [CatalogMessage] = []
         var current: [CatalogEntry] = []
@@ -147,14 +164,14 @@ public enum CatalogCodec {
             let size = size(of: entry)
             guard size <= maximum else { throw CatalogEntryTooLarge(key: entry.key, size: size, maximum: maximum) }
             if used + size > maximum || current.count == Int(UInt16.max) {
-                pushes.append(.push(current))
+                pushes.append(.push(current, answer: answer, part: UInt16(truncatingIfNeeded: pushes.count)))
                 current = []
                 used = 0
             }
             current.append(entry)
             used += size
         }
-        if !current.isEmpty { pushes.append(.push(current)) }
+        if !current.isEmpty { pushes.append(.push(current, answer: answer, part: UInt16(truncatingIfNeeded: pushes.count))) }
         return pushes
     }
 

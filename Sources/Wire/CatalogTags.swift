@@ -3,4 +3,5 @@
 extension MessageTag {
     public static let catalogPush = MessageTag(rawValue: 9)
     public static let catalogDigest = MessageTag(rawValue: 10)
+    public static let catalogRumor = MessageTag(rawValue: 11)
 }

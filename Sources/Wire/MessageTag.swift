@@ -28,6 +28,7 @@ extension MessageTag {
         (MessageTag(rawValue: 8), "keyring.response"),
         (MessageTag(rawValue: 9), "catalog.push"),
         (MessageTag(rawValue: 10), "catalog.digest"),
+        (MessageTag(rawValue: 11), "catalog.rumor"),
     ]
 
     private static let names: [UInt8: String] = Dictionary(

@@ -30,6 +30,9 @@ struct CatalogNetwork {
     var now = Timestamp(millisecondsSinceEpoch: 1_700_000_000_000)
     var random: SeededGenerator
     var loss = 0.0
+    /// When false, every message takes 5 ms, so each link delivers in order (as a LAN mostly
+    /// does); when true, 1–10 ms at random, so messages overtake one another.
+    var reorders = true
     /// When set, a message crosses only within one group.
     var partition: [Set<NodeName>]?
     /// Nodes cut off from everyone (a host switched off).
@@ -111,12 +114,15 @@ struct CatalogNetwork {
         for directive in directives {
             switch directive {
             case .send(let message, let to):
-                if case .push(let entries) = message {
+                if case .push(let entries, _, _) = message {
+                    pushesSent += 1
+                    largestPush = max(largestPush, entries.reduce(0) { $0 + approximateSizes.entry($1) })
+                } else if case .rumor(let entries) = message {
                     pushesSent += 1
                     largestPush = max(largestPush, entries.reduce(0) { $0 + approximateSizes.entry($1) })
                 }
                 guard Double.random(in: 0..<1, using: &random) >= loss else { continue }
-                let delay = Duration.milliseconds(Int.random(in: 1...10, using: &random))
+                let delay = reorders ? Duration.milliseconds(Int.random(in: 1...10, using: &random)) : .milliseconds(5)
                 enqueue(.deliver(message, from: name, to: to), at: now + delay)
             case .scheduleTimer(let timer, let after):
                 enqueue(.timer(timer, node: name), at: now + after)

@@ -31,8 +31,10 @@ struct CatalogCodecTests {
                     ]),
                 status: Pod.Status(podIP: IPv4(10, 244, 1, 5), ready: true))))
 
-    static let smallPush = CatalogMessage.push([smallPod])
+    static let smallPush = CatalogMessage.push([smallPod], answer: 7, part: 2)
+    static let smallRumor = CatalogMessage.rumor([smallPod])
     static let smallPushHex = """
+        00000007 0002
         0001
           02 07 64656661756c74 03 776562
           0000018bcfe56800 00000002 02 6e31
@@ -128,7 +130,7 @@ struct CatalogCodecTests {
         key: ObjectKey(kind: .service, namespace: "shop", name: "legacy"),
         version: version(1_700_000_300_000, 1, "node-a"), createdAt: version(1_600_000_000_000, 0, "node-b"), body: .tombstone)
 
-    static let richPush = CatalogMessage.push([richService, headlessService, probedPod, renamedPod, tombstone])
+    static let richPush = CatalogMessage.push([richService, headlessService, probedPod, renamedPod, tombstone], answer: .max, part: .max)
 
     static let manyWriters = CatalogMessage.digest(
         CatalogDigest(
@@ -150,6 +152,14 @@ struct CatalogCodecTests {
         #expect(try Self.decode(.catalogPush, Self.bytes(Self.smallPushHex)[...]) == Self.smallPush)
     }
 
+    @Test("a rumor of one Pod is a push's bytes without the answer and part numbers, under tag 11")
+    func goldenRumor() throws {
+        let frame = Self.smallRumor.frame
+        #expect(frame.tag == .catalogRumor)
+        #expect(Array(frame.body) == Array(Self.bytes(Self.smallPushHex).dropFirst(6)))
+        #expect(try Self.decode(.catalogRumor, frame.body) == Self.smallRumor)
+    }
+
     @Test("a digest encodes to its golden bytes, writers in ascending order, and decodes back")
     func goldenDigest() throws {
         let frame = Self.smallDigest.frame
@@ -161,8 +171,9 @@ struct CatalogCodecTests {
     // MARK: Round trips and sizes
 
     static let roundTrips: [CatalogMessage] = [
-        .push([richService]), .push([headlessService]), .push([probedPod]), .push([renamedPod]), .push([tombstone]),
-        richPush, .push([]), manyWriters, .digest(CatalogDigest(), isRequest: true), smallPush, smallDigest,
+        .rumor([richService]), .rumor([headlessService]), .push([probedPod], answer: 1, part: 0), .rumor([renamedPod]),
+        .push([tombstone], answer: 0, part: 9), richPush, .push([], answer: 3, part: 1), .rumor([]), manyWriters,
+        .digest(CatalogDigest(), isRequest: true), smallPush, smallRumor, smallDigest,
     ]
 
     @Test("every field of Services, Pods, tombstones and digests survives the wire", arguments: roundTrips)
@@ -177,9 +188,10 @@ struct CatalogCodecTests {
         let body = message.frame.body
         #expect(CatalogCodec.size(of: message) == body.count)
         switch message {
-        case .push(let entries):
+        case .push(let entries, _, _), .rumor(let entries):
             for entry in entries {
-                #expect(CatalogCodec.size(of: entry) == CatalogMessage.push([entry]).frame.body.count - 2, "\(entry.key)")
+                #expect(CatalogCodec.size(of: entry) == CatalogMessage.rumor([entry]).frame.body.count - 2, "\(entry.key)")
+                #expect(CatalogCodec.size(of: entry) == CatalogMessage.push([entry], answer: 1, part: 1).frame.body.count - 8, "\(entry.key)")
             }
         case .digest(let digest, _):
             #expect(CatalogCodec.size(of: digest) == body.count)
@@ -200,8 +212,8 @@ struct CatalogCodecTests {
 
     @Test("one entry alone encodes to its bytes inside a push and decodes back, with nothing else accepted")
     func singleEntry() throws {
-        // The push's golden bytes less its two-byte count are the entry's bytes.
-        let golden = Array(Self.bytes(Self.smallPushHex).dropFirst(2))
+        // The push's golden bytes less its answer, part and count are the entry's bytes.
+        let golden = Array(Self.bytes(Self.smallPushHex).dropFirst(8))
         #expect(CatalogCodec.encode(Self.smallPod) == golden)
         #expect(try CatalogCodec.decodeEntry(golden) == Self.smallPod)
         for entry in [Self.richService, Self.headlessService, Self.probedPod, Self.renamedPod, Self.tombstone] {
@@ -230,13 +242,13 @@ struct CatalogCodecTests {
         var decoded: [CatalogEntry] = []
         for push in pushes {
             #expect(push.payload.count <= budget)
-            guard case .push(let part) = push else { continue }
+            guard case .push(let part, answer: 0, _) = push else { continue }
             decoded += part
         }
         #expect(decoded == entries)
         // Greedy: the next push's first entry would not have fitted the one before it.
         for (current, next) in zip(pushes, pushes.dropFirst()) {
-            guard case .push(let nextEntries) = next else { continue }
+            guard case .push(let nextEntries, _, _) = next else { continue }
             #expect(current.payload.count + CatalogCodec.size(of: nextEntries[0]) > budget)
         }
     }
@@ -248,7 +260,7 @@ struct CatalogCodecTests {
         service.service.metadata.annotations["example.com/config"] = String(repeating: "x", count: 2_000)
         entry.body = .service(service)
         let maximum = CatalogCodec.maximumEntrySize(payloadBudget: 1_348)
-        #expect(maximum == 1_343)
+        #expect(maximum == 1_337)
         #expect(throws: CatalogEntryTooLarge(key: entry.key, size: CatalogCodec.size(of: entry), maximum: maximum)) {
             try CatalogCodec.pushes(of: [Self.tombstone, entry], payloadBudget: 1_348)
         }
@@ -297,7 +309,7 @@ struct CatalogCodecTests {
         ("entry body revision", "0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 03 0001 00"),
         ("entry body revision", "0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 03 0001 02"),
         ("entry version", "0001 01 01 61 01 62 0000000000000001 00000000 01 20 0000000000000001 00000000 01 6e 03 0001 01"),
-        ("catalog.push entries", "ffff 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 03 0001 01"),
+        ("catalog.rumor entries", "ffff 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 03 0001 01"),
         ("metadata names", "0001 02 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 02 000f 01 02 01 61 01 62 0000 0000 00 00 0000 00"),
         ("metadata labels", "0001 02 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 02 0015 01 01 0002 0001 62 0000 0001 61 0000 0000 00 00 0000 00"),
         ("containerPort protocol", "0001 02 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 02 0013 01 01 0000 0000 00 00 0001 0001 00 1f90 03 00 00 00"),
@@ -307,7 +319,8 @@ struct CatalogCodecTests {
     @Test("malformed fields are refused with the field named", arguments: malformed)
     func malformedField(_ field: String, _ hex: String) {
         do {
-            _ = try Self.decode(.catalogPush, Self.bytes(hex)[...])
+            // A rumor's body is a push's without the answer and part numbers.
+            _ = try Self.decode(.catalogRumor, Self.bytes(hex)[...])
             Issue.record("decoded although \(field) is malformed")
         } catch {
             guard case .invalid(let named, _, _) = error else {
@@ -329,10 +342,10 @@ struct CatalogCodecTests {
     @Test("a body of a later revision is read for the fields this build knows, and the rest skipped")
     func laterRevision() throws {
         // A tombstone body of revision 2, carrying a field appended after revision 1's.
-        let hex = "0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 03 0004 02 aabbcc"
+        let hex = "00000000 0000 0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 03 0004 02 aabbcc"
         let decoded = try Self.decode(.catalogPush, Self.bytes(hex)[...])
         let version = Self.version(1, 0, "n")
-        #expect(decoded == .push([CatalogEntry(key: ObjectKey(kind: .service, namespace: "a", name: "b"), version: version, createdAt: version, body: .tombstone)]))
+        #expect(decoded == .push([CatalogEntry(key: ObjectKey(kind: .service, namespace: "a", name: "b"), version: version, createdAt: version, body: .tombstone)], answer: 0, part: 0))
     }
 
     // MARK: Registry
@@ -341,6 +354,7 @@ struct CatalogCodecTests {
     func registry() throws {
         #expect(MessageTag.catalogPush.name == "catalog.push" && MessageTag.catalogPush.rawValue == 9)
         #expect(MessageTag.catalogDigest.name == "catalog.digest" && MessageTag.catalogDigest.rawValue == 10)
+        #expect(MessageTag.catalogRumor.name == "catalog.rumor" && MessageTag.catalogRumor.rawValue == 11)
         #expect(try Self.decode(.swimPing, [][...]) == nil)
         #expect(try Self.decode(MessageTag(rawValue: 200), [][...]) == nil)
     }
@@ -349,7 +363,8 @@ struct CatalogCodecTests {
 extension CatalogMessage: CustomTestStringConvertible {
     public var testDescription: String {
         switch self {
-        case .push(let entries): "push of \(entries.map(\.key.description))"
+        case .push(let entries, let answer, let part): "push \(answer).\(part) of \(entries.map(\.key.description))"
+        case .rumor(let entries): "rumor of \(entries.map(\.key.description))"
         case .digest(let digest, let isRequest): "digest of \(digest.newestByWriter.count) writers\(isRequest ? ", a request" : "")"
         }
     }
