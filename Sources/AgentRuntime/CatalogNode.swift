@@ -45,6 +45,8 @@ final class CatalogNode: @unchecked Sendable {
     static let mergeFlushDelay: TimeAmount = .milliseconds(50)
     static let compactionThreshold = 8 << 20
     static let contactSaveInterval: UInt64 = 10_000
+    /// Entries written this long before the last contact are asked for again after a start.
+    static let distrustWindow: UInt64 = 5 * 60 * 1_000
 
     init(name: NodeName, settings: CatalogSync.Settings, store: CatalogStore, eventLoop: any EventLoop, logger: Logger) throws {
         self.name = name
@@ -68,7 +70,12 @@ final class CatalogNode: @unchecked Sendable {
 
     func start() {
         eventLoop.preconditionInEventLoop()
-        if let last = store.lastContact() {
+        // Which entries came only from rumors is not kept on disk: those written shortly
+        // before the last contact are asked for again, in order (decision 34).
+        let last = store.lastContact()
+        let distrusted = last.map { $0 > Self.distrustWindow ? $0 - Self.distrustWindow : 0 } ?? 0
+        core.distrustEntries(writtenSince: HybridTimestamp(wallMilliseconds: distrusted, counter: 0))
+        if let last {
             let awayFor = WallClock.now() - Timestamp(millisecondsSinceEpoch: last)
             carryOut { core, now, _ in core.rejoined(after: awayFor, now: now) }
         }

@@ -66,6 +66,15 @@ extension CatalogSync {
 
         // MARK: Inputs
 
+        /// After a restart: entries of other writers written since `since` may have been held
+        /// only from rumors (that is not kept on disk), so they are not claimed until an
+        /// answer carries them again. Older ones were confirmed long ago in all likelihood.
+        public mutating func distrustEntries(writtenSince since: HybridTimestamp) {
+            for entry in replica.entries.values where entry.version.writer != name && entry.version.timestamp >= since {
+                unconfirmed[entry.key] = entry.version
+            }
+        }
+
         /// Starts the timers: the first anti-entropy tick at a random point of its interval.
         public func start(random: inout some RandomNumberGenerator) -> [Directive] {
             let interval = settings.antiEntropyInterval.nanoseconds

@@ -376,4 +376,20 @@ struct RumorTests {
         #expect(Self.rumors(answer).map(\.1) == [[writer.replica[podKey("web-1")]!]])
         #expect(!answer.contains { if case .send(.push, _) = $0 { true } else { false } })
     }
+
+    @Test("after a restart, other writers' recent entries are asked for again; older ones and this node's own stay claimed")
+    func distrustAfterRestart() throws {
+        var other = Side("b")
+        other.apply(makePod("old", ip: IPv4(10, 0, 0, 1)), now: at(1_000))
+        other.apply(makePod("recent", ip: IPv4(10, 0, 0, 2)), now: at(9_000))
+        var own = Side("a")
+        own.apply(makePod("mine", ip: IPv4(10, 0, 0, 3)), now: at(9_500))
+        let entries = Array(other.replica.entries.values) + Array(own.replica.entries.values)
+        var instance = try CatalogNode(
+            name: node("a"), replica: CatalogReplica(entries: entries), settings: CatalogSync.Settings(), encodedSize: approximateSizes)
+        instance.distrustEntries(writtenSince: HybridTimestamp(wallMilliseconds: at(5_000).millisecondsSinceEpoch, counter: 0))
+        let claimed = instance.claimedDigest().newestByWriter
+        #expect(claimed[node("b")] == other.replica[podKey("old")]!.version.timestamp)
+        #expect(claimed[node("a")] == own.replica[podKey("mine")]!.version.timestamp)
+    }
 }
