@@ -37,8 +37,10 @@ public struct LostValue: Hashable, Sendable, CustomStringConvertible {
 
 /// The conflict rule of SPEC.md §5, computed from the merged catalog alone so that every
 /// node reaches the same answer: when live Services hold the same ClusterIP or NodePort,
-/// the oldest creation (``CatalogEntry/createdAt``, ties by writer, then key) keeps it and
-/// each younger one loses it. Returns what each loser must do.
+/// the one that took it first keeps it and every other loses it. A Service takes its values
+/// at its creation (``CatalogEntry/createdAt``), or later by the write that moved or added
+/// one (``ServiceAllocation/takenAt``); ties go by writer, then key. Returns what each
+/// loser must do.
 ///
 /// New values for the losers are drawn from a generator seeded by the loser's key and
 /// creation version, and never collide with any value a live Service holds or with one
@@ -48,16 +50,20 @@ public func conflicts(in replica: CatalogReplica, ranges: AllocationRanges) -> [
     let services = replica.entries.values.compactMap { entry in entry.service.map { (entry: entry, service: $0) } }
         .sorted { ($0.entry.createdAt, $0.entry.key) < ($1.entry.createdAt, $1.entry.key) }
 
-    // Oldest first, so the first holder of each value is the one that keeps it.
-    var keeper: [HeldValue: ObjectKey] = [:]
+    // Each value goes to the holder that took it first.
+    var keeper: [HeldValue: (taken: CatalogVersion, key: ObjectKey)] = [:]
+    for (entry, service) in services {
+        for (value, _) in service.heldValues {
+            let claim = (taken: service.allocation.takenAt[value] ?? entry.createdAt, key: entry.key)
+            if let current = keeper[value], (current.taken, current.key) <= (claim.taken, claim.key) { continue }
+            keeper[value] = claim
+        }
+    }
     var lost: [ObjectKey: [LostValue]] = [:]
     for (entry, service) in services {
         for (value, pinned) in service.heldValues {
-            if let holder = keeper[value], holder != entry.key {
-                lost[entry.key, default: []].append(LostValue(value: value, holder: holder, pinned: pinned))
-            } else {
-                keeper[value] = entry.key
-            }
+            guard let holder = keeper[value]?.key, holder != entry.key else { continue }
+            lost[entry.key, default: []].append(LostValue(value: value, holder: holder, pinned: pinned))
         }
     }
 

@@ -38,7 +38,7 @@ public struct AllocatedService: Hashable, Sendable {
 
     /// The values this Service holds, each with whether the user pinned it; the conflict
     /// rule decides who keeps them.
-    var heldValues: [(value: HeldValue, pinned: Bool)] {
+    public var heldValues: [(value: HeldValue, pinned: Bool)] {
         var held: [(HeldValue, Bool)] = []
         if let address = allocation.clusterIP {
             if case .pinned = service.spec.clusterIP { held.append((.clusterIP(address), true)) } else { held.append((.clusterIP(address), false)) }
@@ -58,10 +58,17 @@ public struct ServiceAllocation: Hashable, Sendable {
     /// One element per `spec.ports` entry, in the same order; nil where the Service type has
     /// no NodePorts.
     public var nodePorts: [Int?]
+    /// When the Service took each value it did not have from its creation: one moved by a
+    /// reallocation, or allocated by an update that added a port. The conflict rule ranks
+    /// the holders of a value by when each took it, so a Service moved onto a value another
+    /// already held (unseen by its writer) is the one that moves again. Filled in by
+    /// ``CatalogReplica`` when the write is made.
+    public var takenAt: [HeldValue: CatalogVersion]
 
-    public init(clusterIP: IPv4?, nodePorts: [Int?]) {
+    public init(clusterIP: IPv4?, nodePorts: [Int?], takenAt: [HeldValue: CatalogVersion] = [:]) {
         self.clusterIP = clusterIP
         self.nodePorts = nodePorts
+        self.takenAt = takenAt
     }
 }
 

@@ -99,9 +99,31 @@ public struct CatalogReplica: Hashable, Sendable {
                 wallMilliseconds: previous.version.timestamp.wallMilliseconds + 1, counter: 0)
         }
         let createdAt = previous.flatMap { $0.isTombstone ? nil : $0.createdAt } ?? version
+        var body = body
+        if case .service(var service) = body, createdAt != version {
+            service.allocation.takenAt = Self.takenAt(service, before: previous?.service, version: version)
+            body = .service(service)
+        }
         let entry = CatalogEntry(key: key, version: version, createdAt: createdAt, body: body)
         entries[key] = entry
         return CatalogChange(previous: previous, current: entry)
+    }
+}
+
+extension CatalogReplica {
+    /// When an updated Service took each of its values: what it held before keeps its time
+    /// (its creation, or when it took it), what is new is taken by this write.
+    static func takenAt(_ service: AllocatedService, before: AllocatedService?, version: CatalogVersion) -> [HeldValue: CatalogVersion] {
+        let held = Set(before?.heldValues.map(\.value) ?? [])
+        var takenAt: [HeldValue: CatalogVersion] = [:]
+        for (value, _) in service.heldValues {
+            if held.contains(value) {
+                takenAt[value] = before?.allocation.takenAt[value]
+            } else {
+                takenAt[value] = version
+            }
+        }
+        return takenAt
     }
 }
 

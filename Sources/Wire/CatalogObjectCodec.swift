@@ -12,6 +12,8 @@ import ClusterModel
 //              | external traffic policy (1: 1 Cluster, 2 Local) | healthCheckNodePort opt (2)
 //              | count (2) | { address (4) | prefix length (1) }...   loadBalancerSourceRanges
 //              | allocated clusterIP opt (4) | { allocated nodePort opt (2) }, one per port
+//              | clusterIP taken-at opt (version) | { nodePort taken-at opt (version) }, one per
+//                port: when the Service took that value, if not at its creation
 //   port     = name opt (short) | protocol | port (2) | target port | nodePort opt (2)
 //   clusterIP request = 1 allocate | 2 headless | 3 pinned, address (4)
 //   session affinity  = 1 None | 2 ClientIP, timeout seconds (4)
@@ -55,6 +57,7 @@ enum CatalogObjectCodec {
         total += 2 + 5 * spec.loadBalancerSourceRanges.count
         total += optionalSize(service.allocation.clusterIP.map { _ in 4 })
         for nodePort in service.allocation.nodePorts { total += optionalSize(nodePort.map { _ in 2 }) }
+        for taken in takenAtSlots(service.allocation) { total += optionalSize(taken.map(CatalogCodec.size(of:))) }
         return total
     }
 
@@ -95,6 +98,35 @@ enum CatalogObjectCodec {
         for nodePort in allocated.allocation.nodePorts {
             writeOptional(nodePort, into: &writer) { writePort($0, "allocated nodePort", into: &$1) }
         }
+        for taken in takenAtSlots(allocated.allocation) {
+            writeOptional(taken, into: &writer) { CatalogCodec.write($0, into: &$1) }
+        }
+    }
+
+    /// The taken-at time of the clusterIP slot, then of each nodePort slot.
+    private static func takenAtSlots(_ allocation: ServiceAllocation) -> [CatalogVersion?] {
+        [allocation.clusterIP.flatMap { allocation.takenAt[.clusterIP($0)] }]
+            + allocation.nodePorts.map { port in port.flatMap { allocation.takenAt[.nodePort($0)] } }
+    }
+
+    private static func readTakenAt(
+        clusterIP: IPv4?, nodePorts: [Int?], from reader: inout ByteReader
+    ) throws(DecodeError) -> [HeldValue: CatalogVersion] {
+        var takenAt: [HeldValue: CatalogVersion] = [:]
+        let slots: [HeldValue?] = [clusterIP.map(HeldValue.clusterIP)] + nodePorts.map { $0.map(HeldValue.nodePort) }
+        for slot in slots {
+            let at = reader.offset
+            let taken = try readOptional("allocation taken-at", from: &reader) { (reader: inout ByteReader) throws(DecodeError) in
+                try CatalogCodec.readVersion("allocation taken-at", from: &reader)
+            }
+            guard let taken else { continue }
+            guard let slot else { throw .invalid(field: "allocation taken-at", offset: at, reason: "a time for a value the Service does not hold") }
+            if let other = takenAt[slot], other != taken {
+                throw .invalid(field: "allocation taken-at", offset: at, reason: "two times for \(slot)")
+            }
+            takenAt[slot] = taken
+        }
+        return takenAt
     }
 
     static func readService(key: ObjectKey, from reader: inout ByteReader) throws(DecodeError) -> AllocatedService {
@@ -133,12 +165,13 @@ enum CatalogObjectCodec {
         var nodePorts: [Int?] = []
         nodePorts.reserveCapacity(ports.count)
         for _ in ports { nodePorts.append(try readOptionalPort("allocated nodePort", from: &reader)) }
+        let takenAt = try readTakenAt(clusterIP: allocatedIP, nodePorts: nodePorts, from: &reader)
         let spec = KubernetesService.Spec(
             type: type, selector: selector, ports: ports, clusterIP: clusterIP, sessionAffinity: affinity,
             externalTrafficPolicy: policy, healthCheckNodePort: healthCheckNodePort, loadBalancerSourceRanges: ranges)
         return AllocatedService(
             service: KubernetesService(metadata: metadata, spec: spec),
-            allocation: ServiceAllocation(clusterIP: allocatedIP, nodePorts: nodePorts))
+            allocation: ServiceAllocation(clusterIP: allocatedIP, nodePorts: nodePorts, takenAt: takenAt))
     }
 
     private static func typeByte(_ type: ServiceType) -> UInt8 {

@@ -128,6 +128,41 @@ struct ConflictTests {
         #expect(Set(fresh + [kept]).count == 3, "all three end up distinct")
     }
 
+    @Test("a Service that held a value first keeps it when another is moved onto it by a node that had not heard of it")
+    func reallocationOntoAnUnseenHolder() throws {
+        // Two usable addresses, 10.96.0.1 and .2.
+        let ranges = AllocationRanges(serviceCIDR: IPv4Network(address: IPv4(10, 96, 0, 0), prefixLength: 30)!, nodePorts: 30000...30001)
+        func allocated(_ name: String, _ last: UInt8) -> AllocatedService {
+            AllocatedService(service: makeService(name), allocation: ServiceAllocation(clusterIP: IPv4(10, 96, 0, last), nodePorts: [nil]))
+        }
+        var a = Side("a", ranges: ranges)
+        var b = Side("b", ranges: ranges)
+        var c = Side("c", ranges: ranges)
+        a.replica.apply(allocated("keeper", 1), writer: a.name, clock: &a.clock, now: at(1_000))
+        b.replica.apply(allocated("mover", 1), writer: b.name, clock: &b.clock, now: at(1_001))
+        c.replica.apply(allocated("bystander", 2), writer: c.name, clock: &c.clock, now: at(1_002))
+
+        // b hears of the keeper, not yet of the bystander, and moves its Service to the
+        // address that is free in its catalog.
+        b.replica.merge(a.replica[serviceKey("keeper")]!)
+        guard case .reallocate(let writer, let allocation) = conflicts(in: b.replica, ranges: ranges)[serviceKey("mover")] else {
+            Issue.record("expected the mover to be reallocated")
+            return
+        }
+        #expect(writer == b.name && allocation.clusterIP == IPv4(10, 96, 0, 2))
+        let current = b.replica[serviceKey("mover")]!.service!
+        b.replica.apply(AllocatedService(service: current.service, allocation: allocation), writer: b.name, clock: &b.clock, now: at(5_000))
+        #expect(b.replica[serviceKey("mover")]!.service!.allocation.takenAt[.clusterIP(IPv4(10, 96, 0, 2))]?.timestamp.wallMilliseconds == at(5_000).millisecondsSinceEpoch)
+
+        // Once every node holds all three, the bystander, which held .2 since 1,002 ms,
+        // keeps it; the mover, which took it at 5,000 ms, must move again (nothing is free).
+        let whole = CatalogReplica(entries: [a.replica[serviceKey("keeper")]!, b.replica[serviceKey("mover")]!, c.replica[serviceKey("bystander")]!])
+        let resolutions = conflicts(in: whole, ranges: ranges)
+        #expect(resolutions[serviceKey("bystander")] == nil)
+        #expect(resolutions[serviceKey("keeper")] == nil)
+        #expect(resolutions[serviceKey("mover")] == .conflict([LostValue(value: .clusterIP(IPv4(10, 96, 0, 2)), holder: serviceKey("bystander"), pinned: false)]))
+    }
+
     @Test("Services that share nothing are not in conflict")
     func noConflict() throws {
         var a = Side("a")

@@ -87,7 +87,9 @@ struct CatalogCodecTests {
                         sessionAffinity: .clientIP(timeoutSeconds: 3_600),
                         externalTrafficPolicy: .local, healthCheckNodePort: 31999,
                         loadBalancerSourceRanges: [IPv4Network("192.168.0.0/16")!, IPv4Network("10.1.2.3/32")!, IPv4Network("0.0.0.0/0")!])),
-                allocation: ServiceAllocation(clusterIP: IPv4(10, 96, 0, 42), nodePorts: [30080, 31234, nil]))))
+                allocation: ServiceAllocation(
+                    clusterIP: IPv4(10, 96, 0, 42), nodePorts: [30080, 31234, nil],
+                    takenAt: [.nodePort(31234): version(1_700_000_100_000, 3, "node-b")]))))
 
     static let headlessService = CatalogEntry(
         key: ObjectKey(kind: .service, namespace: "default", name: "db"),
