@@ -29,18 +29,7 @@ public enum DurableFile {
         do throws(Failure) {
             // The mode given to open() is masked by the umask; the file must be exactly `mode`.
             guard fchmod(fd, mode) == 0 else { throw Failure(path: temporary, step: "chmod", errno: errno) }
-            let writeError = contents.withUnsafeBytes { buffer -> Int32 in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return errno
-                    }
-                    offset += written
-                }
-                return 0
-            }
+            let writeError = writeAll(contents, to: fd)
             guard writeError == 0 else { throw Failure(path: temporary, step: "write", errno: writeError) }
             guard fsync(fd) == 0 else { throw Failure(path: temporary, step: "fsync", errno: errno) }
         } catch {
@@ -85,5 +74,22 @@ public enum DurableFile {
     private static func fileDirectory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}
+
+/// Writes every byte of `bytes` to `descriptor`, retrying short writes and EINTR; returns 0,
+/// or the errno of the write that failed.
+func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Int32 {
+    bytes.withUnsafeBytes { buffer -> Int32 in
+        var offset = 0
+        while offset < buffer.count {
+            let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += written
+        }
+        return 0
     }
 }

@@ -55,18 +55,7 @@ public final class JournalFile {
     /// again, so the file never keeps half an append that was reported as failed.
     public func append(_ bytes: [UInt8]) throws(DurableFile.Failure) {
         if let unusable { throw DurableFile.Failure(path: path, step: "append to (an earlier fdatasync failed)", errno: unusable.errno) }
-        let writeError = bytes.withUnsafeBytes { buffer -> Int32 in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += written
-            }
-            return 0
-        }
+        let writeError = writeAll(bytes, to: descriptor)
         guard writeError == 0 else {
             _ = ftruncate(descriptor, off_t(length))
             throw DurableFile.Failure(path: path, step: "append to", errno: writeError)
