@@ -11,16 +11,71 @@ import ClusterModel
 /// the instance sends a digest that leaves rumored entries out (`claimedDigest()`).
 public struct CatalogDigest: Hashable, Sendable {
     public var newestByWriter: [NodeName: HybridTimestamp]
+    /// The writers this digest speaks for. A digest of many writers travels as several,
+    /// each for a range of writer names, so that each fits one datagram; a writer outside
+    /// the range is none of this digest's business, one inside it but not named has nothing
+    /// here.
+    public var writers: WriterRange
 
-    public init(newestByWriter: [NodeName: HybridTimestamp] = [:]) {
+    public init(newestByWriter: [NodeName: HybridTimestamp] = [:], writers: WriterRange = .all) {
         self.newestByWriter = newestByWriter
+        self.writers = writers
     }
 
     /// Whether a replica with this digest already holds a write of `version`, or a later one
-    /// by the same writer.
+    /// by the same writer; writes of writers outside its range count as held.
     public func covers(_ version: CatalogVersion) -> Bool {
+        guard writers.contains(version.writer) else { return true }
         guard let newest = newestByWriter[version.writer] else { return false }
         return version.timestamp <= newest
+    }
+
+    /// What this digest says of the writers in `range` only.
+    public func restricted(to range: WriterRange) -> CatalogDigest {
+        CatalogDigest(newestByWriter: newestByWriter.filter { range.contains($0.key) }, writers: range)
+    }
+
+    /// This digest cut into digests of consecutive writer ranges, each at most `budget`
+    /// bytes as `size` measures them (at least one writer each).
+    public func split(budget: Int, size: (CatalogDigest) -> Int) -> [CatalogDigest] {
+        guard size(self) > budget, newestByWriter.count > 1 else { return [self] }
+        var parts: [CatalogDigest] = []
+        var current = CatalogDigest(writers: WriterRange(after: writers.after, through: nil))
+        for (writer, stamp) in newestByWriter.sorted(by: { $0.key < $1.key }) {
+            // Measured as if the range ended at this writer, as it will if it ends here.
+            var candidate = current
+            candidate.newestByWriter[writer] = stamp
+            candidate.writers.through = writer
+            if !current.newestByWriter.isEmpty, size(candidate) > budget {
+                current.writers.through = current.newestByWriter.keys.max()
+                parts.append(current)
+                current = CatalogDigest(newestByWriter: [writer: stamp], writers: WriterRange(after: current.writers.through, through: nil))
+            } else {
+                current.newestByWriter[writer] = stamp
+            }
+        }
+        current.writers.through = writers.through
+        parts.append(current)
+        return parts
+    }
+}
+
+/// Writer names after `after` (exclusive) through `through` (inclusive); nil bounds are open.
+public struct WriterRange: Hashable, Sendable {
+    public var after: NodeName?
+    public var through: NodeName?
+
+    public static let all = WriterRange(after: nil, through: nil)
+
+    public init(after: NodeName?, through: NodeName?) {
+        self.after = after
+        self.through = through
+    }
+
+    public func contains(_ writer: NodeName) -> Bool {
+        if let after, writer <= after { return false }
+        if let through, writer > through { return false }
+        return true
     }
 }
 

@@ -157,7 +157,7 @@ extension CatalogSync {
                 }
                 for entries in answer.loose { out.append(.send(.rumor(entries), to: peer)) }
                 if isRequest {
-                    out.append(.send(.digest(claimedDigest(), isRequest: false), to: peer))
+                    send(claimedDigest().restricted(to: digest.writers), isRequest: false, to: peer, into: &out)
                 } else if holdsWritesMissingHere(digest) {
                     followUp(peer, now: now, into: &out)
                 }
@@ -213,8 +213,9 @@ extension CatalogSync {
         // MARK: Replication
 
         /// Whether a peer with `digest` holds a write this replica does not.
+        /// (Writes held only from rumors count as missing: asking again brings them in order.)
         func holdsWritesMissingHere(_ digest: CatalogDigest) -> Bool {
-            let own = replica.digest
+            let own = claimedDigest()
             return digest.newestByWriter.contains { writer, newest in
                 !own.covers(CatalogVersion(timestamp: newest, writer: writer))
             }
@@ -223,7 +224,14 @@ extension CatalogSync {
         /// Sends `peer` a digest request, and remembers when.
         mutating func ask(_ peer: Peer, now: Timestamp, into out: inout [Directive]) {
             askedAt[peer] = now
-            out.append(.send(.digest(claimedDigest(), isRequest: true), to: peer))
+            send(claimedDigest(), isRequest: true, to: peer, into: &out)
+        }
+
+        /// Sends a digest as as many messages as its writers need, each within the budget.
+        func send(_ digest: CatalogDigest, isRequest: Bool, to peer: Peer, into out: inout [Directive]) {
+            for part in digest.split(budget: settings.messageBudget, size: encodedSize.digest) {
+                out.append(.send(.digest(part, isRequest: isRequest), to: peer))
+            }
         }
 
         /// Records a part of `peer`'s answer; returns whether every earlier part of that
@@ -323,15 +331,16 @@ extension CatalogSync {
         /// at most `maxPushesPerAnswer` of them, the rest left for the next round.
         func answer(to digest: CatalogDigest) -> Answer {
             let claimed = claimedDigest()
+            let lacking = replica.entries(newerThan: digest)
             var answer = Answer()
-            var bytes = (ordered: 0, loose: 0)
-            for entry in replica.entries(newerThan: digest) {
-                let size = encodedSize.entry(entry)
-                if claimed.covers(entry.version) {
-                    guard Self.add(entry, size: size, to: &answer.ordered, bytes: &bytes.ordered, settings: settings, sent: answer.count) else { break }
-                } else {
-                    guard Self.add(entry, size: size, to: &answer.loose, bytes: &bytes.loose, settings: settings, sent: answer.count) else { break }
-                }
+            // In order first: only those let the asker claim what it receives.
+            var bytes = 0
+            for entry in lacking where claimed.covers(entry.version) {
+                guard Self.add(entry, size: encodedSize.entry(entry), to: &answer.ordered, bytes: &bytes, settings: settings, sent: answer.count) else { break }
+            }
+            bytes = 0
+            for entry in lacking where !claimed.covers(entry.version) {
+                guard Self.add(entry, size: encodedSize.entry(entry), to: &answer.loose, bytes: &bytes, settings: settings, sent: answer.count) else { break }
             }
             return answer
         }

@@ -5,8 +5,9 @@ import ClusterModel
 // an explicit number, counted from 1, that is never reused:
 //
 //   catalog.push   (9)  = answer (4) | part (2) | count (2) | entry...
-//   catalog.digest (10) = is request (1) | count (2) | { writer name | version stamp }...,
-//                         writers in ascending order, each once
+//   catalog.digest (10) = is request (1) | after opt (name) | through opt (name) | count (2)
+//                         | { writer name | version stamp }..., writers in ascending order,
+//                         each once, each after `after` and at most `through`
 //   catalog.rumor  (11) = count (2) | entry...
 //
 //   entry    = key kind (1: 1 Service, 2 Pod) | namespace (short) | name (short)
@@ -140,7 +141,8 @@ public enum CatalogCodec {
 
     /// The body of a `catalog.digest` frame holding `digest`.
     public static func size(of digest: CatalogDigest) -> Int {
-        digest.newestByWriter.keys.reduce(1 + 2) { $0 + MembershipCodec.size(of: $1) + 12 }
+        let range = [digest.writers.after, digest.writers.through].reduce(0) { $0 + 1 + ($1.map(MembershipCodec.size(of:)) ?? 0) }
+        return digest.newestByWriter.keys.reduce(1 + range + 2) { $0 + MembershipCodec.size(of: $1) + 12 }
     }
 
     /// The body of the frame `message` travels in; the frame adds `Frame.headerLength`.
@@ -309,6 +311,8 @@ public enum CatalogCodec {
     }
 
     static func write(_ digest: CatalogDigest, into writer: inout ByteWriter) {
+        writeOptionalName(digest.writers.after, into: &writer)
+        writeOptionalName(digest.writers.through, into: &writer)
         writer.write(countField(digest.newestByWriter.count, "catalog.digest writers"))
         // Sorted, so that equal digests always encode to equal bytes.
         for (name, stamp) in digest.newestByWriter.sorted(by: { $0.key < $1.key }) {
@@ -317,7 +321,27 @@ public enum CatalogCodec {
         }
     }
 
+    private static func writeOptionalName(_ name: NodeName?, into writer: inout ByteWriter) {
+        if let name {
+            writer.write(UInt8(1))
+            MembershipCodec.write(name, into: &writer)
+        } else {
+            writer.write(UInt8(0))
+        }
+    }
+
+    private static func readOptionalName(_ field: StaticString, from reader: inout ByteReader) throws(DecodeError) -> NodeName? {
+        try reader.readBool(field) ? try MembershipCodec.readName(field, from: &reader) : nil
+    }
+
     static func readDigest(from reader: inout ByteReader) throws(DecodeError) -> CatalogDigest {
+        let rangeAt = reader.offset
+        let writers = WriterRange(
+            after: try readOptionalName("catalog.digest writers after", from: &reader),
+            through: try readOptionalName("catalog.digest writers through", from: &reader))
+        if let after = writers.after, let through = writers.through, !(after < through) {
+            throw .invalid(field: "catalog.digest writers", offset: rangeAt, reason: "the range after \(after) through \(through) is empty")
+        }
         let at = reader.offset
         let pairs = try reader.readArray("catalog.digest writers", minimumElementSize: minimumDigestElementSize) {
             (reader: inout ByteReader) throws(DecodeError) in
@@ -330,9 +354,12 @@ public enum CatalogCodec {
             if index > 0, !(pairs[index - 1].0 < name) {
                 throw .invalid(field: "catalog.digest writers", offset: at, reason: "\(name) is out of order or repeated")
             }
+            guard writers.contains(name) else {
+                throw .invalid(field: "catalog.digest writers", offset: at, reason: "\(name) is outside the digest's range")
+            }
             newest[name] = stamp
         }
-        return CatalogDigest(newestByWriter: newest)
+        return CatalogDigest(newestByWriter: newest, writers: writers)
     }
 
     /// A count that must fit its two bytes; the model has no limit, the wire does.

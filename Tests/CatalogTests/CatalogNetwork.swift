@@ -41,6 +41,7 @@ struct CatalogNetwork {
     var writes: [CatalogEntry] = []
     var largestPush = 0
     var pushesSent = 0
+    var largestDigest = 0
 
     private var events: [(at: Timestamp, order: Int, event: Event)] = []
     private var order = 0
@@ -117,6 +118,8 @@ struct CatalogNetwork {
                 if case .push(let entries, _, _) = message {
                     pushesSent += 1
                     largestPush = max(largestPush, entries.reduce(0) { $0 + approximateSizes.entry($1) })
+                } else if case .digest(let digest, _) = message {
+                    largestDigest = max(largestDigest, approximateSizes.digest(digest))
                 } else if case .rumor(let entries) = message {
                     pushesSent += 1
                     largestPush = max(largestPush, entries.reduce(0) { $0 + approximateSizes.entry($1) })

@@ -98,6 +98,23 @@ struct CatalogSyncTests {
         #expect(net.replica(newcomer).pods.count == 600, "seed \(seed): the new node holds \(net.replica(newcomer).pods.count) of 600 Pods")
     }
 
+    @Test("a digest of 300 writers with long names travels as several messages, each within the budget, and still brings a new node everything")
+    func manyWriters() throws {
+        let seed = Self.seed("manyWriters")
+        var net = try CatalogNetwork(1, seed: seed)
+        var entries: [CatalogEntry] = []
+        for index in 0..<300 {
+            var writer = Side("node-with-a-long-cloud-host-name-\(index)")
+            writer.apply(makePod("pod-\(index)", ip: IPv4(value: 0x0A00_0000 + UInt32(index))), now: at(1_000 + UInt64(index)))
+            entries += writer.replica.entries.values
+        }
+        var random = SeededGenerator(seed: seed)
+        _ = net.nodes[node("n0")]!.onMessage(.push(entries.sorted { $0.version < $1.version }, answer: 1, part: 0), from: node("x"), now: net.now, random: &random)
+        try net.add(node("n1"))
+        #expect(net.runUntilConverged(limit: .seconds(30)) != nil, "seed \(seed): n1 holds \(net.replica(node("n1")).pods.count) of 300")
+        #expect(net.largestDigest <= CatalogSync.Settings().messageBudget, "largest digest \(net.largestDigest) bytes")
+    }
+
     @Test("a node asks again while the answering digest shows writes it lacks, and stops once it holds them; digests nobody asked for start nothing")
     func followUpsStop() throws {
         var instance = try CatalogNode(name: node("a"), settings: CatalogSync.Settings(), encodedSize: approximateSizes)

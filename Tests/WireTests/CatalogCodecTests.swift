@@ -58,7 +58,7 @@ struct CatalogCodecTests {
         ]),
         isRequest: true)
     static let smallDigestHex = """
-        01 0002
+        01 00 00 0002
           02 6e31 0000000000000005 00000000
           02 6e32 0000018bcfe56800 00000007
         """
@@ -168,6 +168,28 @@ struct CatalogCodecTests {
         #expect(frame.tag == .catalogDigest)
         #expect(Array(frame.body) == Self.bytes(Self.smallDigestHex))
         #expect(try Self.decode(.catalogDigest, Self.bytes(Self.smallDigestHex)[...]) == Self.smallDigest)
+    }
+
+    @Test("a digest of one writer range encodes its bounds and decodes back; a digest too large for one message splits into ranges that each fit")
+    func digestRanges() throws {
+        let ranged = CatalogMessage.digest(
+            CatalogDigest(
+                newestByWriter: [Self.name("n2"): HybridTimestamp(wallMilliseconds: 5, counter: 0)],
+                writers: WriterRange(after: Self.name("n1"), through: Self.name("n3"))),
+            isRequest: false)
+        #expect(Array(ranged.frame.body) == Self.bytes("00 01 02 6e31 01 02 6e33 0001 02 6e32 0000000000000005 00000000"))
+        #expect(try Self.decode(.catalogDigest, ranged.frame.body) == ranged)
+
+        let many = CatalogDigest(newestByWriter: Dictionary(uniqueKeysWithValues: (0..<300).map {
+            (Self.name("node-with-a-long-cloud-host-name-\($0)"), HybridTimestamp(wallMilliseconds: UInt64($0), counter: 0))
+        }))
+        let parts = many.split(budget: 1_150, size: CatalogCodec.size(of:))
+        #expect(parts.count > 1)
+        #expect(parts.allSatisfy { CatalogCodec.size(of: $0) <= 1_150 })
+        #expect(parts.reduce(0) { $0 + $1.newestByWriter.count } == 300)
+        #expect(parts.first?.writers.after == nil && parts.last?.writers.through == nil)
+        for (part, next) in zip(parts, parts.dropFirst()) { #expect(part.writers.through == next.writers.after, "ranges meet") }
+        for writer in many.newestByWriter.keys { #expect(parts.filter { $0.writers.contains(writer) }.count == 1, "each writer in one range") }
     }
 
     // MARK: Round trips and sizes
@@ -335,8 +357,11 @@ struct CatalogCodecTests {
 
     @Test("a digest whose writers are out of order or repeated is refused")
     func digestOrder() {
-        for hex in ["00 0002 02 6e32 0000000000000001 00000000 02 6e31 0000000000000001 00000000",
-                    "00 0002 02 6e31 0000000000000001 00000000 02 6e31 0000000000000002 00000000"] {
+        for hex in ["00 00 00 0002 02 6e32 0000000000000001 00000000 02 6e31 0000000000000001 00000000",
+                    "00 00 00 0002 02 6e31 0000000000000001 00000000 02 6e31 0000000000000002 00000000",
+                    // n1 is not after n1; and an empty range.
+                    "00 01 02 6e31 00 0001 02 6e31 0000000000000001 00000000",
+                    "00 01 02 6e32 01 02 6e31 0000"] {
             #expect(throws: DecodeError.self) { try Self.decode(.catalogDigest, Self.bytes(hex)[...]) }
         }
     }
