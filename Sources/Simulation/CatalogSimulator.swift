@@ -92,7 +92,8 @@ public final class CatalogSimulator {
             precondition(
                 settings.catalog.messageBudget + CatalogCodec.pushOverhead + sealer.overhead <= settings.mtu,
                 "a catalog messageBudget of \(settings.catalog.messageBudget) bytes does not fit a \(settings.mtu)-byte datagram")
-            nodes.append(Node(name: name, instance: instance, sealer: sealer, opener: Opener(replaySettings: settings.replay), lastHeard: now))
+            nodes.append(
+                Node(name: name, instance: instance, sealer: sealer, opener: Opener(replaySettings: settings.replay), lastHeard: now))
             indexOf[name] = index
         }
         refreshPeers()
@@ -165,9 +166,9 @@ public final class CatalogSimulator {
     ///   generator of this seed instead of the simulator's: two nodes holding the same catalog
     ///   then draw the same values, which is how a test makes concurrent creations collide.
     @discardableResult
-    public func apply(_ service: KubernetesService, on node: Int, allocationSeed: UInt64? = nil) throws(CatalogSync.WriteError)
-        -> CatalogEntry
-    {
+    public func apply(
+        _ service: KubernetesService, on node: Int, allocationSeed: UInt64? = nil
+    ) throws(CatalogSync.WriteError) -> CatalogEntry {
         let directives: [Instance.Directive]
         if let allocationSeed {
             var generator = SeededGenerator(seed: allocationSeed)
