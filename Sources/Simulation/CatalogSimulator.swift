@@ -77,15 +77,20 @@ public final class CatalogSimulator {
 
     /// Starts `count` nodes named `n0`, `n1`, … with empty catalogs, each with every other as
     /// a live peer.
-    public init(nodes count: Int, settings: Settings) throws(CatalogSync.InvalidSettings) {
+    public convenience init(nodes count: Int, settings: Settings) throws(CatalogSync.InvalidSettings) {
+        try self.init(names: (0..<count).map { try! NodeName("n\($0)") }, settings: settings)
+    }
+
+    /// Starts one node of each name, with empty catalogs, each with every other as a live peer.
+    public init(names: [NodeName], settings: Settings) throws(CatalogSync.InvalidSettings) {
         self.settings = settings
         self.now = settings.start
         self.conditions = settings.network
         self.random = SeededGenerator(seed: settings.seed)
         var keyGenerator = SeededGenerator(seed: settings.seed ^ 0x5EA1_1D6E_5EED_0002)
         self.keyring = Keyring(primary: try! ClusterKey(bytes: (0..<32).map { _ in UInt8.random(in: 0...255, using: &keyGenerator) }))
-        for index in 0..<count {
-            let name = try! NodeName("n\(index)")
+        for (index, name) in names.enumerated() {
+            precondition(indexOf[name] == nil, "two nodes are named \(name)")
             let instance = try Instance(name: name, settings: settings.catalog, encodedSize: .wire)
             let sealer = Sealer(sender: name, session: random.next())
             // A push of the largest entry the core lets a node write must fit one datagram.

@@ -162,10 +162,12 @@ struct CatalogSimulationTests {
                 }
             }
         }
-        withKnownIssue(
-            "a loser reallocated on a partial view can land on a value an unseen younger Service holds, which then moves too (CatalogTests: ConflictTests.reallocationOntoAnUnseenHolder)",
-            isIntermittent: true
-        ) {
+        // The rule at this commit ranks the holders of a value by their Service's creation, so
+        // a loser moved (by a writer that had not heard of everything yet) onto a value an
+        // unseen, younger Service held since its creation takes it from that Service. About a
+        // third of seeds with this /27. Ranking holders by when each took the value fixes it.
+        withKnownIssue("a reallocation onto a value held by a Service its writer had not heard of moves that Service", isIntermittent: true)
+        {
             #expect(cascaded.isEmpty, "seed \(seed): Services that lost nothing at the heal moved: \(cascaded)")
         }
         // What the rule says, whenever a node applies it: a Service gives up a value only to
@@ -314,6 +316,33 @@ struct CatalogSimulationTests {
             #expect(replica.pods.map(\.metadata.name) == ["kept-pod"], "seed \(seed): node \(node)")
         }
         #expect(sim.oversized.isEmpty && harness.unexpectedRejections.isEmpty, "seed \(seed)")
+    }
+
+    /// A digest lists every writer whose writes it claims, 13 bytes plus the writer's name
+    /// each, and nothing cuts it to `messageBudget`: with 40-byte host names, 25 writers fill
+    /// a 1,400-byte datagram. Here gap repair happens to leave out the writers of its window,
+    /// which keeps the digests of a small catalog short; with 600 objects it does not.
+    @Test(
+        "in a cluster of 30 nodes with cloud host names, each with 20 Pods of its own, every digest fits a datagram and the catalog converges"
+    )
+    func digestsOfManyWriters() throws {
+        let seed = simulationSeed("digests of many writers")
+        let names = (0..<30).map { try! NodeName("ip-10-0-\($0 / 8)-\($0 % 8 + 10).eu-west-1.compute.internal") }
+        var settings = CatalogSimulator.Settings(seed: seed)
+        Self.crowded(&settings)
+        let sim = try CatalogSimulator(names: names, settings: settings)
+        for node in 0..<30 {
+            for pod in 0..<20 { try sim.apply(makePod("pod-\(node)-\(pod)", ip: IPv4(10, 244, UInt8(node), UInt8(pod))), on: node) }
+        }
+        sim.run(for: .seconds(10))  // past every node's first anti-entropy round
+        let converged = sim.run(until: { (0..<30).allSatisfy { sim.replica(of: $0) == sim.replica(of: 0) } }, limit: .seconds(60))
+        print(
+            "digests of many writers: \(sim.oversized.count) oversized datagrams, e.g. \(sim.oversized.first.map(\.description) ?? "none"); converged: \(converged)"
+        )
+        withKnownIssue("catalog digests are not cut to the message budget") {
+            #expect(sim.oversized.isEmpty, "seed \(seed): \(sim.oversized.count) datagrams over the MTU")
+            #expect(converged, "seed \(seed): anti-entropy cannot run while its digests exceed the MTU")
+        }
     }
 
     @Test("the same seed replays the same run, datagram for datagram")
