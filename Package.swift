@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "SealingTests", dependencies: ["Sealing", "Wire", "Membership", "Catalog"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Membership", "Catalog"]),
         .testTarget(name: "MembershipTests", dependencies: ["Membership", "Wire"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership", "Catalog", "ClusterModel"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership", "Catalog", "ClusterModel", "Sealing"]),
         .target(name: "CLITestSupport", path: "Tests/CLITestSupport"),
         .testTarget(name: "AgentCLITests", dependencies: ["AgentCLI", "ControlAPI", "CLITestSupport"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")]),

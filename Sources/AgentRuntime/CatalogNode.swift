@@ -59,7 +59,7 @@ final class CatalogNode: @unchecked Sendable {
         for entry in loaded.replica.entries.values { _ = try? clock.observe(entry.version.timestamp, now: now) }
         core = try Core(
             name: name, replica: loaded.replica, clock: clock, settings: settings,
-            encodedSize: CatalogSync.EncodedSize(entry: CatalogCodec.size(of:), digest: CatalogCodec.size(of:)))
+            encodedSize: .wire)
         if loaded.records > 0 {
             logger.info("catalog read back from disk", metadata: ["objects": "\(core.replica.services.count + core.replica.pods.count)"])
         }

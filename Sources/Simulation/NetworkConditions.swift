@@ -1,3 +1,5 @@
+import ClusterModel
+
 /// How the simulated network treats datagrams. Every choice is drawn from the simulator's
 /// seeded generator.
 public struct NetworkConditions: Sendable, Hashable, Codable {
@@ -18,5 +20,25 @@ public struct NetworkConditions: Sendable, Hashable, Codable {
         self.minimumDelay = minimumDelay
         self.maximumDelay = maximumDelay
         self.duplication = duplication
+    }
+}
+
+extension NetworkConditions {
+    /// Whether the network loses the next datagram. Draws only when loss is possible, so a
+    /// lossless network leaves the generator where it was.
+    func losesDatagram(using random: inout SeededGenerator) -> Bool {
+        loss > 0 && Double.random(in: 0..<1, using: &random) < loss
+    }
+
+    /// Whether the network delivers the next datagram twice.
+    func duplicatesDatagram(using random: inout SeededGenerator) -> Bool {
+        duplication > 0 && Double.random(in: 0..<1, using: &random) < duplication
+    }
+
+    /// The one-way delay of the next datagram.
+    func delay(using random: inout SeededGenerator) -> Duration {
+        let low = minimumDelay.nanoseconds
+        let high = maximumDelay.nanoseconds
+        return .nanoseconds(low == high ? low : Int64.random(in: low...high, using: &random))
     }
 }

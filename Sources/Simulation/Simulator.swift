@@ -301,18 +301,12 @@ public final class Simulator {
         traffic.record(sentBy: node, bytes: datagram.count, tag: message.tag)
         guard let target = nodeAt[destination] else { return }
         if let groupOf, groupOf[node] != groupOf[target] { return }
-        if conditions.loss > 0 && Double.random(in: 0..<1, using: &random) < conditions.loss { return }
+        if conditions.losesDatagram(using: &random) { return }
         let source = nodes[node].address
-        agenda.schedule(.deliver(datagram: datagram, to: target, from: source), at: now + delay())
-        if conditions.duplication > 0 && Double.random(in: 0..<1, using: &random) < conditions.duplication {
-            agenda.schedule(.deliver(datagram: datagram, to: target, from: source), at: now + delay())
+        agenda.schedule(.deliver(datagram: datagram, to: target, from: source), at: now + conditions.delay(using: &random))
+        if conditions.duplicatesDatagram(using: &random) {
+            agenda.schedule(.deliver(datagram: datagram, to: target, from: source), at: now + conditions.delay(using: &random))
         }
-    }
-
-    private func delay() -> Duration {
-        let low = conditions.minimumDelay.nanoseconds
-        let high = conditions.maximumDelay.nanoseconds
-        return .nanoseconds(low == high ? low : Int64.random(in: low...high, using: &random))
     }
 }
 

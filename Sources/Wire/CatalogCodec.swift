@@ -93,6 +93,11 @@ extension CatalogMessage {
     public var payload: [UInt8] { frame.payload }
 }
 
+extension CatalogSync.EncodedSize {
+    /// The exact sizes of the encoding in this file, for the core's budgets.
+    public static let wire = CatalogSync.EncodedSize(entry: CatalogCodec.size(of:), digest: CatalogCodec.size(of:))
+}
+
 /// An entry that cannot travel, because even a push of it alone exceeds a datagram.
 public struct CatalogEntryTooLarge: Error, Hashable, Sendable, CustomStringConvertible {
     public let key: ObjectKey

@@ -16,7 +16,7 @@ struct CatalogApplyTests {
         settings.allocation = ranges
         return try Core(
             name: try NodeName("n1"), settings: settings,
-            encodedSize: CatalogSync.EncodedSize(entry: CatalogCodec.size(of:), digest: CatalogCodec.size(of:)))
+            encodedSize: .wire)
     }
 
     static func objects(_ yaml: String, file: String = "web.yaml") throws -> [ManifestObject] {

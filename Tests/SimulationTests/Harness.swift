@@ -3,6 +3,14 @@ import Foundation
 import Membership
 import Simulation
 
+/// The seed of a simulation test: `SIM_SEED` when set (to replay a run), else a random one.
+/// Printed, so that any failing run can be replayed.
+func simulationSeed(_ test: String) -> UInt64 {
+    let seed = UInt64(ProcessInfo.processInfo.environment["SIM_SEED"] ?? "") ?? UInt64.random(in: 0...UInt64.max)
+    print("\(test): seed \(seed) (replay with SIM_SEED=\(seed))")
+    return seed
+}
+
 /// Shared set-up for the simulation tests: a seed that is printed and can be replayed with
 /// `SIM_SEED=...`, clusters of a given size, and a record of every member change.
 final class Harness {
@@ -17,8 +25,7 @@ final class Harness {
     var stopped: Set<Int> = []
 
     init(nodes: Int, test: String, configure: (inout Simulator.Settings) -> Void = { _ in }) {
-        seed = UInt64(ProcessInfo.processInfo.environment["SIM_SEED"] ?? "") ?? UInt64.random(in: 0...UInt64.max)
-        print("\(test): seed \(seed) (replay with SIM_SEED=\(seed))")
+        seed = simulationSeed(test)
         var settings = Simulator.Settings(seed: seed)
         configure(&settings)
         simulator = Simulator(settings: settings)
