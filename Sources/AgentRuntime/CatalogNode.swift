@@ -34,6 +34,7 @@ final class CatalogNode: @unchecked Sendable {
     private var nextObserver: UInt64 = 0
 
     private var unsaved: [CatalogEntry] = []
+    private lazy var objectCounts = ObjectCounts(core.replica)
     private var flushScheduled = false
     private var lastContactSaved: UInt64 = 0
     private var isStopped = false
@@ -172,7 +173,13 @@ final class CatalogNode: @unchecked Sendable {
         for observer in observers.values { observer() }
     }
 
-    var ownedPods: [Pod] { core.replica.pods.filter { $0.spec.nodeName == name } }
+    /// The Pods this node owns and probes (unsorted: a scan, not a sort, of the catalog).
+    var ownedPods: [Pod] { core.replica.entries.values.compactMap { $0.pod?.spec.nodeName == name ? $0.pod : nil } }
+
+    /// Whether a change touches a Pod this node owns, now or before.
+    private func touchesOwnedPod(_ change: CatalogChange) -> Bool {
+        change.current.pod?.spec.nodeName == name || change.previous?.pod?.spec.nodeName == name
+    }
 
     // MARK: Stopping
 
@@ -218,7 +225,8 @@ final class CatalogNode: @unchecked Sendable {
                 }
             case .changed(let change):
                 catalogChanged = true
-                if change.key.kind == .pod { podsChanged = true }
+                objectCounts.count(change)
+                if touchesOwnedPod(change) { podsChanged = true }
                 if !persisted { unsaved.append(change.current) }
                 log(change)
             case .purged(let keys):
@@ -228,6 +236,7 @@ final class CatalogNode: @unchecked Sendable {
             case .cleared:
                 catalogChanged = true
                 podsChanged = true
+                objectCounts = ObjectCounts(core.replica)
                 logger.notice("away from the cluster longer than the tombstone TTL: dropped the catalog to resync it")
                 unsaved.removeAll()
                 compact()
@@ -268,19 +277,12 @@ final class CatalogNode: @unchecked Sendable {
         pods: Gauge(label: "agent_catalog_objects", dimensions: [("kind", "pod")])
     )
 
-    /// `agent_catalog_objects{kind}` (SPEC §7): live objects, deletes not counted.
+    /// `agent_catalog_objects{kind}` (SPEC §7): live objects, deletes not counted. Kept
+    /// up to date change by change, so that a catch-up of thousands of writes does not count
+    /// the whole catalog once per datagram.
     func publishGauges() {
-        var services = 0
-        var pods = 0
-        for entry in core.replica.entries.values {
-            switch entry.body {
-            case .service: services += 1
-            case .pod: pods += 1
-            case .tombstone: break
-            }
-        }
-        objectGauges.services.record(services)
-        objectGauges.pods.record(pods)
+        objectGauges.services.record(objectCounts.services)
+        objectGauges.pods.record(objectCounts.pods)
     }
 
     // MARK: Disk
@@ -313,5 +315,31 @@ final class CatalogNode: @unchecked Sendable {
         } catch {
             logger.error("cannot compact the catalog journal", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+/// Live Services and Pods in a replica, counted once and then kept by the changes.
+struct ObjectCounts {
+    var services = 0
+    var pods = 0
+
+    init(_ replica: CatalogReplica) {
+        for entry in replica.entries.values {
+            switch entry.body {
+            case .service: services += 1
+            case .pod: pods += 1
+            case .tombstone: break
+            }
+        }
+    }
+
+    mutating func count(_ change: CatalogChange) {
+        let delta: Int
+        switch change.kind {
+        case .created: delta = 1
+        case .deleted: delta = -1
+        case .updated, .tombstoneRefreshed: return
+        }
+        if change.key.kind == .service { services += delta } else { pods += delta }
     }
 }

@@ -166,6 +166,10 @@ extension MembershipIntegrationTests {
             try waitUntil("svc-3 is gone everywhere", timeout: 20) {
                 agents.allSatisfy { Self.services(on: $0).map { $0.count == 4 && $0["svc-3"] == nil } ?? false }
             }
+            for agent in agents {
+                #expect(try agent.metric(#"agent_catalog_objects{kind="service"}"#) == 4, "\(agent.name)")
+                #expect(try agent.metric(#"agent_catalog_objects{kind="pod"}"#) == 5, "\(agent.name)")
+            }
             let missing = try agents[1].cli(["delete", "service", "svc-3"])
             #expect(missing.status == 1)
             #expect(missing.standardError.contains("services \"svc-3\" not found"), "\(missing.standardError)")
