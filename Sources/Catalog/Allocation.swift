@@ -65,21 +65,25 @@ public enum AllocationError: Error, Hashable, Sendable, CustomStringConvertible 
     }
 }
 
-/// The ClusterIPs and NodePorts live Services hold, each with its holders.
+/// The ClusterIPs and NodePorts live Services hold, each with its holders: the replica's
+/// index (no scan of the catalog), less one Service, plus values taken since.
 struct HeldValues {
-    var holders: [HeldValue: [ObjectKey]] = [:]
+    private let indexed: [HeldValue: Set<ObjectKey>]
+    private let excluded: ObjectKey?
+    private var taken: [HeldValue: [ObjectKey]] = [:]
 
     init(_ replica: CatalogReplica, excluding excluded: ObjectKey? = nil) {
-        // Unsorted: `holder(of:)` takes the least key, so the order does not matter, and a
-        // bulk apply pays one pass over the catalog per Service instead of a sort.
-        for case .service(let service) in replica.entries.values.lazy.map(\.body) where service.key != excluded {
-            for (value, _) in service.heldValues { holders[value, default: []].append(service.key) }
-        }
+        self.indexed = replica.index.holders
+        self.excluded = excluded
     }
 
-    func holder(of value: HeldValue) -> ObjectKey? { holders[value]?.min() }
-    func isTaken(_ value: HeldValue) -> Bool { holders[value] != nil }
-    mutating func take(_ value: HeldValue, for key: ObjectKey) { holders[value, default: []].append(key) }
+    func holders(of value: HeldValue) -> [ObjectKey] {
+        (indexed[value].map { $0.filter { $0 != excluded } } ?? []) + (taken[value] ?? [])
+    }
+
+    func holder(of value: HeldValue) -> ObjectKey? { holders(of: value).min() }
+    func isTaken(_ value: HeldValue) -> Bool { !holders(of: value).isEmpty }
+    mutating func take(_ value: HeldValue, for key: ObjectKey) { taken[value, default: []].append(key) }
 }
 
 /// Assigns a Service applied on this node its ClusterIP and NodePorts (SPEC.md §5), against

@@ -80,18 +80,22 @@ public struct WriterRange: Hashable, Sendable {
 }
 
 extension CatalogReplica {
-    /// The digest of this replica, for anti-entropy.
-    public var digest: CatalogDigest {
-        var newest: [NodeName: HybridTimestamp] = [:]
-        for entry in entries.values {
-            newest[entry.version.writer] = max(newest[entry.version.writer] ?? entry.version.timestamp, entry.version.timestamp)
-        }
-        return CatalogDigest(newestByWriter: newest)
-    }
+    /// The digest of this replica, for anti-entropy (kept by the replica as it is written).
+    public var digest: CatalogDigest { CatalogDigest(newestByWriter: index.newestByWriter) }
 
     /// The entries a peer with `digest` lacks, oldest version first (then by key), so that
-    /// whatever prefix of them fits in a round leaves the peer's digest exact.
-    public func entries(newerThan digest: CatalogDigest) -> [CatalogEntry] {
-        entries.values.filter { !digest.covers($0.version) }.sorted { ($0.version, $0.key) < ($1.version, $1.key) }
+    /// whatever prefix of them fits in a round leaves the peer's digest exact; at most
+    /// `limit` of them.
+    public func entries(newerThan digest: CatalogDigest, limit: Int = .max) -> [CatalogEntry] {
+        let lacking = entries.values.filter { !digest.covers($0.version) }
+        // Sorted by plain numbers, the entries themselves compared only on equal stamps: a
+        // catch-up sorts tens of thousands of entries per answer.
+        var order = lacking.indices.map { (lacking[$0].version.timestamp.wallMilliseconds, lacking[$0].version.timestamp.counter, $0) }
+        order.sort { left, right in
+            if left.0 != right.0 { return left.0 < right.0 }
+            if left.1 != right.1 { return left.1 < right.1 }
+            return (lacking[left.2].version, lacking[left.2].key) < (lacking[right.2].version, lacking[right.2].key)
+        }
+        return order.prefix(limit).map { lacking[$0.2] }
     }
 }

@@ -9,6 +9,13 @@ import ClusterModel
 /// order, any number of times, leaves every replica with the same entries.
 public struct CatalogReplica: Hashable, Sendable {
     public private(set) var entries: [ObjectKey: CatalogEntry] = [:]
+    /// Derived from `entries`, kept up to date by every write so that anti-entropy does not
+    /// scan the catalog for each message: the newest version per writer, and who holds each
+    /// ClusterIP and NodePort.
+    private(set) var index = ReplicaIndex()
+
+    public static func == (lhs: CatalogReplica, rhs: CatalogReplica) -> Bool { lhs.entries == rhs.entries }
+    public func hash(into hasher: inout Hasher) { hasher.combine(entries) }
 
     /// How long a delete is remembered: 24 hours (ARCHITECTURE.md, "Catalog").
     public static let defaultTombstoneTTL: Duration = .seconds(24 * 60 * 60)
@@ -41,6 +48,7 @@ public struct CatalogReplica: Hashable, Sendable {
         let previous = entries[entry.key]
         if let previous, previous.version >= entry.version { return nil }
         entries[entry.key] = entry
+        index.replace(previous, with: entry)
         return CatalogChange(previous: previous, current: entry)
     }
 
@@ -83,6 +91,7 @@ public struct CatalogReplica: Hashable, Sendable {
             return Timestamp(millisecondsSinceEpoch: deletedAt.wallMilliseconds) < horizon
         }.map(\.key).sorted()
         for key in expired { entries[key] = nil }
+        if !expired.isEmpty { index = ReplicaIndex(entries.values) }
         return expired
     }
 
@@ -106,6 +115,7 @@ public struct CatalogReplica: Hashable, Sendable {
         }
         let entry = CatalogEntry(key: key, version: version, createdAt: createdAt, body: body)
         entries[key] = entry
+        index.replace(previous, with: entry)
         return CatalogChange(previous: previous, current: entry)
     }
 }
@@ -152,4 +162,38 @@ public struct CatalogChange: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(kind) \(current)" }
+}
+
+/// What a replica keeps beside its entries, derived from them.
+struct ReplicaIndex: Hashable, Sendable {
+    /// The newest version of each writer among the entries: the replica's digest.
+    var newestByWriter: [NodeName: HybridTimestamp] = [:]
+    /// The live Services holding each ClusterIP and NodePort.
+    var holders: [HeldValue: Set<ObjectKey>] = [:]
+    /// How many values more than one Service holds.
+    var contested = 0
+
+    init() {}
+
+    init(_ entries: some Sequence<CatalogEntry>) {
+        for entry in entries { replace(nil, with: entry) }
+    }
+
+    mutating func replace(_ previous: CatalogEntry?, with entry: CatalogEntry) {
+        let stamp = entry.version.timestamp
+        newestByWriter[entry.version.writer] = max(newestByWriter[entry.version.writer] ?? stamp, stamp)
+        if let service = previous?.service { for (value, _) in service.heldValues { release(value, by: entry.key) } }
+        if let service = entry.service { for (value, _) in service.heldValues { take(value, by: entry.key) } }
+    }
+
+    private mutating func take(_ value: HeldValue, by key: ObjectKey) {
+        let inserted = holders[value, default: []].insert(key).inserted
+        if inserted, holders[value]!.count == 2 { contested += 1 }
+    }
+
+    private mutating func release(_ value: HeldValue, by key: ObjectKey) {
+        guard holders[value]?.remove(key) != nil else { return }
+        if holders[value]!.count == 1 { contested -= 1 }
+        if holders[value]!.isEmpty { holders[value] = nil }
+    }
 }

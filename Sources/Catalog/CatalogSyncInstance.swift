@@ -301,6 +301,14 @@ extension CatalogSync {
         /// with their new allocation (every node computes the same one), and reports those
         /// that must wait in `Conflict`.
         mutating func settleConflicts(now: Timestamp, random: inout some RandomNumberGenerator, into out: inout [Directive]) {
+            // No value held twice (the replica counts them as it is written): nothing to settle.
+            guard replica.index.contested > 0 else {
+                if !conflicts.isEmpty {
+                    conflicts = [:]
+                    out.append(.conflictsChanged([:]))
+                }
+                return
+            }
             let resolutions = Catalog.conflicts(in: replica, ranges: settings.allocation)
             var unresolvable: [ObjectKey: [LostValue]] = [:]
             for key in resolutions.keys.sorted() {
@@ -331,7 +339,8 @@ extension CatalogSync {
         /// at most `maxPushesPerAnswer` of them, the rest left for the next round.
         func answer(to digest: CatalogDigest) -> Answer {
             let claimed = claimedDigest()
-            let lacking = replica.entries(newerThan: digest)
+            // Enough for the fullest answer: every message full of the smallest entries.
+            let lacking = replica.entries(newerThan: digest, limit: settings.maxPushesPerAnswer * max(1, settings.messageBudget / 32))
             var answer = Answer()
             // In order first: only those let the asker claim what it receives.
             var bytes = 0

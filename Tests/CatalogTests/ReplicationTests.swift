@@ -1,4 +1,4 @@
-import Catalog
+@testable import Catalog
 import ClusterModel
 import Testing
 
@@ -173,5 +173,35 @@ struct ReplicationTests {
         let sent = a.replica.entries(newerThan: CatalogDigest())
         #expect(sent.count == 2)
         #expect(CatalogReplica(entries: sent) == a.replica)
+    }
+}
+
+@Suite("The replica's index")
+struct ReplicaIndexTests {
+    @Test("who holds each value, and how many values are contested, always match a count from scratch, through writes, merges, deletes and purges")
+    func holdersMatchAScan() throws {
+        var random = SeededGenerator(seed: 11)
+        let ranges = AllocationRanges(serviceCIDR: IPv4Network(address: IPv4(10, 96, 0, 0), prefixLength: 28)!, nodePorts: 30000...30009)
+        var sides = ["a", "b", "c"].map { Side($0, ranges: ranges) }
+        var merged = CatalogReplica()
+        var mostContested = 0
+        for step in 0..<300 {
+            let side = Int.random(in: 0..<3, using: &random)
+            let name = "svc-\(Int.random(in: 0..<12, using: &random))"
+            if Int.random(in: 0..<5, using: &random) == 0 {
+                sides[side].delete(serviceKey(name), now: at(1_000 + UInt64(step)))
+            } else {
+                _ = try? sides[side].apply(makeService(name, type: .nodePort), now: at(1_000 + UInt64(step)), using: &random)
+            }
+            for entry in sides[side].replica.entries.values { merged.merge(entry) }
+            let scan = ReplicaIndex(merged.entries.values)
+            #expect(merged.index.holders == scan.holders, "step \(step)")
+            #expect(merged.index.contested == scan.contested, "step \(step)")
+            mostContested = max(mostContested, scan.contested)
+        }
+        #expect(mostContested > 0, "the three sides did collide")
+        merged.purge(now: at(1_000) + CatalogReplica.defaultTombstoneTTL + .seconds(3_600))
+        #expect(merged.index.holders == ReplicaIndex(merged.entries.values).holders)
+        for entry in merged.entries.values { #expect(merged.digest.covers(entry.version)) }
     }
 }
