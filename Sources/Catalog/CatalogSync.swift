@@ -50,13 +50,13 @@ extension CatalogSync {
         public var messageBudget = 1_150
         /// Pushes in one answer to a digest; what does not fit waits for the next round, or
         /// for the asker's follow-up (`pullFollowUpDelay`).
-        public var maxPushesPerAnswer = 64
+        public var maxPushesPerAnswer = 256
         /// When a peer answers this node's digest with a digest that shows writes this node
         /// still lacks (the answer was cut at `maxPushesPerAnswer`), this node asks the same
         /// peer again after this long rather than at its next anti-entropy round: a new node
         /// pulls a large catalog at the pace of round trips (64 pushes each), not of one
         /// answer per interval. Answers count for one `antiEntropyInterval` after the request.
-        public var pullFollowUpDelay: Duration = .milliseconds(20)
+        public var pullFollowUpDelay: Duration = .milliseconds(5)
         /// How long a delete is remembered (ARCHITECTURE.md: 24 h).
         public var tombstoneTTL: Duration = CatalogReplica.defaultTombstoneTTL
         /// How often expired tombstones are purged.
