@@ -40,7 +40,9 @@ public enum CatalogSync {}
 extension CatalogSync {
     /// Every knob of catalog replication, with defaults for a LAN.
     public struct Settings: Sendable, Hashable {
-        /// Live peers each new write is pushed to at once.
+        /// Live peers each new write is sent to at once, and each node that learns it from a
+        /// rumor passes it on to: at least this many, and more in a larger cluster (see
+        /// ``CatalogSync/Instance/rumorFanout``).
         public var pushFanout = 3
         /// How often a digest is sent to one random live peer. The first tick comes at a
         /// random point of the first interval, so nodes started together do not beat in step.

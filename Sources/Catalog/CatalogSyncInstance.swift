@@ -250,10 +250,21 @@ extension CatalogSync {
 
         static var answersTracked: Int { 4 }
 
+        /// How many peers a rumor goes to from each node: ⌈log2(N)⌉ + 1 for N nodes, at least
+        /// `pushFanout`. Each node passes a rumor on once, so a node is missed only if none
+        /// of the others picks it: with k picks each, about e^-k of the nodes are, which is
+        /// about one in four hundred with 32 nodes (memberlist sends each update about as
+        /// often: 4·log10(N+1) retransmissions). Anti-entropy reaches the rest.
+        public var rumorFanout: Int {
+            let nodes = peers.count + 1
+            let ceilingLog2 = nodes <= 1 ? 0 : Int.bitWidth - (nodes - 1).leadingZeroBitCount
+            return max(settings.pushFanout, ceilingLog2 + 1)
+        }
+
         /// Passes on, once, the entries of a rumor that were news here.
         mutating func passOn(_ learned: [CatalogEntry], heardFrom source: Peer, random: inout some RandomNumberGenerator, into out: inout [Directive]) {
             guard !learned.isEmpty else { return }
-            for peer in randomPeers(settings.pushFanout, excluding: source, using: &random) {
+            for peer in randomPeers(rumorFanout, excluding: source, using: &random) {
                 out.append(.send(.rumor(learned), to: peer))
             }
         }
@@ -271,7 +282,7 @@ extension CatalogSync {
         mutating func spread(_ change: CatalogChange, random: inout some RandomNumberGenerator, into out: inout [Directive]) {
             unconfirmed[change.key] = nil
             out.append(.changed(change))
-            for peer in randomPeers(settings.pushFanout, using: &random) {
+            for peer in randomPeers(rumorFanout, using: &random) {
                 out.append(.send(.rumor([change.current]), to: peer))
             }
         }

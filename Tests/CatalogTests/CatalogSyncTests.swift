@@ -409,4 +409,10 @@ struct RumorTests {
         #expect(claimed[node("b")] == other.replica[podKey("old")]!.version.timestamp)
         #expect(claimed[node("a")] == own.replica[podKey("mine")]!.version.timestamp)
     }
+
+    @Test("a rumor goes to ⌈log2 N⌉ + 1 peers from each node, at least pushFanout", arguments: [(1, 3), (4, 3), (8, 4), (32, 6), (1_000, 11)])
+    func fanoutGrowsWithTheCluster(_ nodes: Int, _ fanout: Int) throws {
+        let instance = try Self.instance("a", peers: (1..<nodes).map { "p\($0)" })
+        #expect(instance.rumorFanout == fanout)
+    }
 }
