@@ -56,7 +56,7 @@ extension CatalogSync {
         /// When a peer answers this node's digest with a digest that shows writes this node
         /// still lacks (the answer was cut at `maxPushesPerAnswer`), this node asks the same
         /// peer again after this long rather than at its next anti-entropy round: a new node
-        /// pulls a large catalog at the pace of round trips (64 pushes each), not of one
+        /// pulls a large catalog at the pace of round trips (256 pushes each), not of one
         /// answer per interval. Answers count for one `antiEntropyInterval` after the request.
         public var pullFollowUpDelay: Duration = .milliseconds(5)
         /// How long a delete is remembered (ARCHITECTURE.md: 24 h).
