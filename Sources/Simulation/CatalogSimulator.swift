@@ -14,7 +14,7 @@ import Wire
 /// it has settled (see ``partition(_:)``). Nodes take no time to handle what they receive.
 ///
 /// The same seed and the same calls replay the same run, datagram for datagram.
-public final class CatalogSimulator {
+public final class CatalogSimulator: VirtualClockRun {
     public typealias Instance = CatalogSync.Instance<NodeName>
 
     public struct Settings: Sendable {
@@ -218,18 +218,8 @@ public final class CatalogSimulator {
         now = max(now, deadline)
     }
 
-    public func run(for duration: Duration) { run(until: now + duration) }
-
-    /// Runs in steps of `step` until `condition` holds or `limit` passes; returns whether it held.
-    @discardableResult
-    public func run(until condition: () -> Bool, step: Duration = .milliseconds(500), limit: Duration) -> Bool {
-        let deadline = now + limit
-        while now < deadline {
-            if condition() { return true }
-            run(until: min(deadline, now + step))
-        }
-        return condition()
-    }
+    /// How often `run(until:limit:)` looks at its condition, unless told.
+    public static var conditionStep: Duration { .milliseconds(500) }
 
     // MARK: The shell
 

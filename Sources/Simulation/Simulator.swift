@@ -9,7 +9,7 @@ import Wire
 /// sealing, so what is simulated is the protocol as it is deployed, not a model of it.
 ///
 /// The same seed and the same calls replay the same run, datagram for datagram.
-public final class Simulator {
+public final class Simulator: VirtualClockRun {
     public struct Settings: Sendable {
         public var seed: UInt64
         public var swim = SWIM.Settings()
@@ -180,18 +180,8 @@ public final class Simulator {
         now = max(now, deadline)
     }
 
-    public func run(for duration: Duration) { run(until: now + duration) }
-
-    /// Runs in steps of `step` until `condition` holds or `limit` passes; returns whether it held.
-    @discardableResult
-    public func run(until condition: () -> Bool, step: Duration = .milliseconds(100), limit: Duration) -> Bool {
-        let deadline = now + limit
-        while now < deadline {
-            if condition() { return true }
-            run(until: min(deadline, now + step))
-        }
-        return condition()
-    }
+    /// How often `run(until:limit:)` looks at its condition, unless told.
+    public static var conditionStep: Duration { .milliseconds(100) }
 
     /// - Parameter rank: set when the event had been waiting for its node to be free.
     private func handle(_ event: Event, waitingRank rank: UInt64?) {
