@@ -36,7 +36,6 @@ final class CatalogNode: @unchecked Sendable {
     private var unsaved: [CatalogEntry] = []
     private lazy var objectCounts = ObjectCounts(core.replica)
     private var flushScheduled = false
-    private var lastContactSaved: UInt64 = 0
     private var isStopped = false
     /// Runs the readiness probes of the Pods this node owns; set by the daemon.
     var prober: ReadinessProber?
@@ -45,7 +44,6 @@ final class CatalogNode: @unchecked Sendable {
 
     static let mergeFlushDelay: TimeAmount = .milliseconds(50)
     static let compactionThreshold = 8 << 20
-    static let contactSaveInterval: UInt64 = 10_000
     /// Entries written this long before the last contact are asked for again after a start.
     static let distrustWindow: UInt64 = 5 * 60 * 1_000
 
@@ -94,10 +92,10 @@ final class CatalogNode: @unchecked Sendable {
 
     /// A datagram from a peer was authenticated: this node is in touch with the cluster.
     func heardFromPeer() {
-        let now = WallClock.now().millisecondsSinceEpoch
-        guard now >= lastContactSaved + Self.contactSaveInterval else { return }
-        lastContactSaved = now
-        do { try store.recordContact(now) } catch { logger.warning("cannot record the last contact with the cluster", metadata: ["error": "\(error)"]) }
+        // The store writes at most every few seconds; this is called for every datagram.
+        do { try store.recordContact(WallClock.now().millisecondsSinceEpoch) } catch {
+            logger.warning("cannot record the last contact with the cluster", metadata: ["error": "\(error)"])
+        }
     }
 
     func receive(_ message: CatalogMessage, from peer: PeerAddress) {

@@ -100,9 +100,10 @@ extension V1.ObjectReference {
 
 extension ObjectKey {
     init?(_ reference: V1.ObjectReference) {
-        switch reference.kind.lowercased() {
-        case "service", "services", "svc": self.init(kind: .service, namespace: reference.namespace, name: reference.name)
-        case "pod", "pods", "po": self.init(kind: .pod, namespace: reference.namespace, name: reference.name)
+        // The API's words (V1.ObjectReference); the CLI resolves kubectl's aliases.
+        switch reference.kind {
+        case "service": self.init(kind: .service, namespace: reference.namespace, name: reference.name)
+        case "pod": self.init(kind: .pod, namespace: reference.namespace, name: reference.name)
         default: return nil
         }
     }

@@ -225,10 +225,12 @@ final class CatalogStore {
     func recordContact(_ milliseconds: UInt64) throws(CatalogStoreError) {
         contactKnown = milliseconds
         if let written = contactOnDisk, milliseconds >= written, milliseconds - written < Self.contactWriteInterval { return }
+        // Set first: a write that fails is tried again after the interval, not on the next
+        // datagram (the caller calls this for every one).
+        contactOnDisk = milliseconds
         try CatalogStoreError.performing { () throws(DurableFile.Failure) in
             try DurableFile.write(Array("\(milliseconds)\n".utf8), to: lastContactPath, mode: Self.fileMode)
         }
-        contactOnDisk = milliseconds
     }
 
     /// When this node last heard a peer, in milliseconds since the epoch; nil when it never

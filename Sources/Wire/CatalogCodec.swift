@@ -25,13 +25,9 @@ import ClusterModel
 // new message tag, which an older agent's compound-packet reader skips whole.
 //
 // Budget: a push or a rumor travels in one frame of one datagram and is never split across
-// datagrams, so an entry must fit a push of its own: `maximumEntrySize(payloadBudget:)`,
-// which is the payload budget less 11 bytes (frame header 3, answer 4, part 2, count 2). With the default MTU of 1,400 and
-// the sealed datagram's overhead (46 bytes plus the sender's name) that is 1,343 bytes for a
-// 6-byte sender name, and 1,094 in the worst case of a 255-byte name. A Service's labels and
-// annotations travel in its entry, so a heavily annotated Service can exceed it; cutting
-// pushes with `pushes(of:payloadBudget:)` reports such an entry as `CatalogEntryTooLarge`
-// for the caller to refuse the write with, rather than sending something no peer receives.
+// datagrams. The core cuts them to its `messageBudget` of entry bytes (1,150 by default,
+// sized by `size(of:)` here) and refuses a write whose entry alone exceeds it; a push adds
+// `pushOverhead` (11 bytes) to its entries.
 
 extension CatalogMessage {
     /// The tag of the frame this message travels in, without encoding it.
@@ -98,23 +94,6 @@ extension CatalogSync.EncodedSize {
     public static let wire = CatalogSync.EncodedSize(entry: CatalogCodec.size(of:), digest: CatalogCodec.size(of:))
 }
 
-/// An entry that cannot travel, because even a push of it alone exceeds a datagram.
-public struct CatalogEntryTooLarge: Error, Hashable, Sendable, CustomStringConvertible {
-    public let key: ObjectKey
-    public let size: Int
-    public let maximum: Int
-
-    public init(key: ObjectKey, size: Int, maximum: Int) {
-        self.key = key
-        self.size = size
-        self.maximum = maximum
-    }
-
-    public var description: String {
-        "\(key) takes \(size) bytes on the wire, more than the \(maximum) a datagram carries; shorten its labels or annotations"
-    }
-}
-
 /// Field encoders of the catalog messages, and their exact sizes for cutting pushes.
 public enum CatalogCodec {
     /// The body revision this build writes, and the latest whose fields it reads.
@@ -128,9 +107,6 @@ public enum CatalogCodec {
     /// What a push adds to its entries: the frame header, answer and part numbers, the
     /// count. A rumor adds 6 bytes less.
     public static let pushOverhead = Frame.headerLength + 4 + 2 + 2
-
-    /// The largest entry a push can carry in a datagram payload of `payloadBudget` bytes.
-    public static func maximumEntrySize(payloadBudget: Int) -> Int { payloadBudget - pushOverhead }
 
     /// The bytes `entry` takes in a push.
     public static func size(of entry: CatalogEntry) -> Int {
@@ -157,29 +133,6 @@ public enum CatalogCodec {
         case .rumor(let entries): entries.reduce(2) { $0 + size(of: $1) }
         case .digest(let digest, _): size(of: digest)
         }
-    }
-
-    /// Cuts `entries`, in order, into as few pushes as greedy filling gives, each fitting a
-    /// datagram payload of `payloadBudget` bytes (a sealer's `payloadBudget(mtu:)`). Order
-    /// matters to anti-entropy: a prefix of a delta sent oldest first keeps digests exact.
-    public static func pushes(of entries: [CatalogEntry], answer: UInt32 = 0, payloadBudget: Int) throws(CatalogEntryTooLarge) -> [CatalogMessage] {
-        let maximum = maximumEntrySize(payloadBudget: payloadBudget)
-        var pushes: [CatalogMessage] = []
-        var current: [CatalogEntry] = []
-        var used = 0
-        for entry in entries {
-            let size = size(of: entry)
-            guard size <= maximum else { throw CatalogEntryTooLarge(key: entry.key, size: size, maximum: maximum) }
-            if used + size > maximum || current.count == Int(UInt16.max) {
-                pushes.append(.push(current, answer: answer, part: UInt16(truncatingIfNeeded: pushes.count)))
-                current = []
-                used = 0
-            }
-            current.append(entry)
-            used += size
-        }
-        if !current.isEmpty { pushes.append(.push(current, answer: answer, part: UInt16(truncatingIfNeeded: pushes.count))) }
-        return pushes
     }
 
     // MARK: Single entries

@@ -251,45 +251,6 @@ struct CatalogCodecTests {
         #expect(throws: DecodeError.self) { try CatalogCodec.decodeEntry(golden.dropLast()) }
     }
 
-    // MARK: Budgets
-
-    @Test("pushes are cut in order so that each fits one datagram's payload")
-    func cutting() throws {
-        let entries = (0..<40).map { index in
-            var entry = Self.probedPod
-            entry.key = ObjectKey(kind: .pod, namespace: "shop", name: "pod-\(index)")
-            return entry
-        }
-        let budget = 1_348
-        let pushes = try CatalogCodec.pushes(of: entries, payloadBudget: budget)
-        #expect(pushes.count > 1)
-        var decoded: [CatalogEntry] = []
-        for push in pushes {
-            #expect(push.payload.count <= budget)
-            guard case .push(let part, answer: 0, _) = push else { continue }
-            decoded += part
-        }
-        #expect(decoded == entries)
-        // Greedy: the next push's first entry would not have fitted the one before it.
-        for (current, next) in zip(pushes, pushes.dropFirst()) {
-            guard case .push(let nextEntries, _, _) = next else { continue }
-            #expect(current.payload.count + CatalogCodec.size(of: nextEntries[0]) > budget)
-        }
-    }
-
-    @Test("an entry too large for any datagram is reported with the maximum, not sent")
-    func tooLarge() {
-        var entry = Self.richService
-        guard case .service(var service) = entry.body else { return }
-        service.service.metadata.annotations["example.com/config"] = String(repeating: "x", count: 2_000)
-        entry.body = .service(service)
-        let maximum = CatalogCodec.maximumEntrySize(payloadBudget: 1_348)
-        #expect(maximum == 1_337)
-        #expect(throws: CatalogEntryTooLarge(key: entry.key, size: CatalogCodec.size(of: entry), maximum: maximum)) {
-            try CatalogCodec.pushes(of: [Self.tombstone, entry], payloadBudget: 1_348)
-        }
-    }
-
     // MARK: Hostile input
 
     @Test("every truncation of a rich push is refused with a decode error, never a trap")
