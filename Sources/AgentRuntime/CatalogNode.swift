@@ -80,7 +80,7 @@ final class CatalogNode: @unchecked Sendable {
         }
         carryOut { core, _, random in core.start(random: &random) }
         publishGauges()
-        prober?.update(ownedPods, hostAddress: hostAddress)
+        updateProber()
     }
 
     /// The live peers from membership: alive and suspect members other than this node.
@@ -135,14 +135,24 @@ final class CatalogNode: @unchecked Sendable {
     /// The readiness prober's report for a Pod this node owns.
     func reportReadiness(of key: ObjectKey, ready: Bool) {
         eventLoop.preconditionInEventLoop()
-        guard var pod = core.replica[key]?.pod, pod.spec.nodeName == name, pod.status.ready != ready else { return }
-        pod.status.ready = ready
+        guard let pod = core.replica[key]?.pod, pod.spec.nodeName == name, pod.status.ready != ready else { return }
         logger.info("pod is \(ready ? "ready" : "not ready")", metadata: ["pod": "\(key.namespace)/\(key.name)"])
         do {
-            let directives = try core.apply(pod, now: WallClock.now(), random: &random)
-            try carryOutLocal(directives)
+            try carryOutLocal(core.recordReadiness(of: key, ready: ready, now: WallClock.now(), random: &random))
         } catch {
             logger.warning("cannot record a pod's readiness", metadata: ["pod": "\(key)", "error": "\(error)"])
+        }
+    }
+
+    /// Tells the prober of this node's Pods, and writes again what it last found for a Pod
+    /// whose catalog copy says otherwise: an apply this node had not heard of when it wrote
+    /// the readiness replaces the readiness with the applier's copy.
+    private func updateProber() {
+        guard let prober else { return }
+        let owned = ownedPods
+        prober.update(owned, hostAddress: hostAddress)
+        for pod in owned {
+            if let found = prober.reportedReadiness(of: pod.key), found != pod.status.ready { reportReadiness(of: pod.key, ready: found) }
         }
     }
 
@@ -250,7 +260,7 @@ final class CatalogNode: @unchecked Sendable {
         flush?()
         if !unsaved.isEmpty { scheduleSave() }
         if catalogChanged { publishGauges() }
-        if podsChanged { prober?.update(ownedPods, hostAddress: hostAddress) }
+        if podsChanged { updateProber() }
         if catalogChanged { notifyObservers() }
     }
 

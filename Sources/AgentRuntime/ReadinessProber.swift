@@ -65,6 +65,12 @@ final class ReadinessProber: @unchecked Sendable {
         for (key, plan) in wanted where self.pods[key] == nil { start(key, plan) }
     }
 
+    /// What was last reported for a Pod being probed; nil before the first report.
+    func reportedReadiness(of key: ObjectKey) -> Bool? {
+        eventLoop.preconditionInEventLoop()
+        return pods[key]?.reported
+    }
+
     /// Stops every probe; results still in flight are dropped.
     func stop() {
         eventLoop.preconditionInEventLoop()

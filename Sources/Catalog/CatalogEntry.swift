@@ -86,6 +86,12 @@ public enum HeldValue: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// One object of the catalog, as it is replicated: the latest write to its key.
+///
+/// Writes come in two kinds. A user's (an apply, a delete) sets the object's spec. The
+/// agent's own (a Service moved off a contested value, a Pod's readiness) rewrites the
+/// values of a spec it holds, and keeps that spec's `specVersion`. Entries rank by
+/// `specVersion`, then `version` (``outranks(_:)``): a rewrite made on a copy whose writer
+/// had not yet heard of a later user write can never replace that write.
 public struct CatalogEntry: Hashable, Sendable, CustomStringConvertible {
     public enum Body: Hashable, Sendable {
         case service(AllocatedService)
@@ -101,14 +107,28 @@ public struct CatalogEntry: Hashable, Sendable, CustomStringConvertible {
     /// absent or deleted), kept across updates: the allocation conflict rule lets the older
     /// creation keep a contested value.
     public var createdAt: CatalogVersion
+    /// The version of the user write whose spec this entry carries: `version` itself for an
+    /// apply or a delete, the rewritten write's for the agent's own rewrites.
+    public var specVersion: CatalogVersion
     public var body: Body
 
-    public init(key: ObjectKey, version: CatalogVersion, createdAt: CatalogVersion, body: Body) {
+    /// - Parameter specVersion: nil for a user write (`version`).
+    public init(key: ObjectKey, version: CatalogVersion, createdAt: CatalogVersion, specVersion: CatalogVersion? = nil, body: Body) {
         self.key = key
         self.version = version
         self.createdAt = createdAt
+        self.specVersion = specVersion ?? version
         self.body = body
     }
+
+    /// Whether this entry replaces `other` of the same key: the later user write wins, and
+    /// of the rewrites of one user write, the later.
+    public func outranks(_ other: CatalogEntry) -> Bool {
+        (specVersion, version) > (other.specVersion, other.version)
+    }
+
+    /// A user's write rather than the agent's rewrite of one.
+    public var isUserWrite: Bool { specVersion == version }
 
     public var isTombstone: Bool { body == .tombstone }
 
@@ -132,6 +152,7 @@ public struct CatalogEntry: Hashable, Sendable, CustomStringConvertible {
             case .pod: "pod"
             case .tombstone: "tombstone"
             }
-        return "\(key) \(what) v\(version) created \(createdAt)"
+        let spec = isUserWrite ? "" : " of spec v\(specVersion)"
+        return "\(key) \(what) v\(version)\(spec) created \(createdAt)"
     }
 }

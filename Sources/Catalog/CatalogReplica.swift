@@ -5,7 +5,7 @@ import ClusterModel
 /// node's hybrid logical clock and `now` from the caller, writes heard from peers go through
 /// ``merge(_:)``.
 ///
-/// Merging is last-writer-wins on ``CatalogVersion``, so any set of writes merged in any
+/// Merging is last-writer-wins (``CatalogEntry/outranks(_:)``), so any set of writes merged in any
 /// order, any number of times, leaves every replica with the same entries.
 public struct CatalogReplica: Hashable, Sendable {
     public private(set) var entries: [ObjectKey: CatalogEntry] = [:]
@@ -46,7 +46,7 @@ public struct CatalogReplica: Hashable, Sendable {
     @discardableResult
     public mutating func merge(_ entry: CatalogEntry) -> CatalogChange? {
         let previous = entries[entry.key]
-        if let previous, previous.version >= entry.version { return nil }
+        if let previous, !entry.outranks(previous) { return nil }
         entries[entry.key] = entry
         index.replace(previous, with: entry)
         return CatalogChange(previous: previous, current: entry)
@@ -69,6 +69,17 @@ public struct CatalogReplica: Hashable, Sendable {
         var pod = pod
         if pod.spec.nodeName == nil { pod.spec.nodeName = writer }
         return write(.pod(pod), key: pod.key, writer: writer, clock: &clock, now: now)
+    }
+
+    /// The agent's own rewrite of a Service or Pod this replica holds (a reallocation, a
+    /// Pod's readiness): a new version that keeps the spec version of what it rewrites, so
+    /// that it outranks that write and nothing later. nil when `key` holds no live object.
+    @discardableResult
+    public mutating func rewrite(
+        _ key: ObjectKey, as body: CatalogEntry.Body, writer: NodeName, clock: inout HybridLogicalClock, now: Timestamp
+    ) -> CatalogChange? {
+        guard let existing = entries[key], !existing.isTombstone, body != .tombstone else { return nil }
+        return write(body, key: key, writer: writer, clock: &clock, now: now, specVersion: existing.specVersion)
     }
 
     /// Deletes an object, leaving a tombstone. nil when there is nothing live to delete.
@@ -96,7 +107,8 @@ public struct CatalogReplica: Hashable, Sendable {
     }
 
     private mutating func write(
-        _ body: CatalogEntry.Body, key: ObjectKey, writer: NodeName, clock: inout HybridLogicalClock, now: Timestamp
+        _ body: CatalogEntry.Body, key: ObjectKey, writer: NodeName, clock: inout HybridLogicalClock, now: Timestamp,
+        specVersion: CatalogVersion? = nil
     ) -> CatalogChange {
         let previous = entries[key]
         if let previous { _ = try? clock.observe(previous.version.timestamp, now: now) }
@@ -113,7 +125,7 @@ public struct CatalogReplica: Hashable, Sendable {
             service.allocation.takenAt = Self.takenAt(service, before: previous?.service, version: version)
             body = .service(service)
         }
-        let entry = CatalogEntry(key: key, version: version, createdAt: createdAt, body: body)
+        let entry = CatalogEntry(key: key, version: version, createdAt: createdAt, specVersion: specVersion, body: body)
         entries[key] = entry
         index.replace(previous, with: entry)
         return CatalogChange(previous: previous, current: entry)

@@ -119,6 +119,20 @@ extension CatalogSync {
             return out
         }
 
+        /// Records the readiness this node's prober found for a Pod it owns, as a rewrite of
+        /// the Pod's current spec (it never replaces a later apply it has not heard of), and
+        /// pushes it. Nothing when the Pod is not here or already says so.
+        public mutating func recordReadiness(
+            of key: ObjectKey, ready: Bool, now: Timestamp, random: inout some RandomNumberGenerator
+        ) -> [Directive] {
+            guard var pod = replica[key]?.pod, pod.status.ready != ready else { return [] }
+            pod.status.ready = ready
+            guard let change = replica.rewrite(key, as: .pod(pod), writer: name, clock: &clock, now: now) else { return [] }
+            var out: [Directive] = []
+            spread(change, random: &random, into: &out)
+            return out
+        }
+
         /// Deletes an object and pushes its tombstone; nothing when it is not live here.
         public mutating func delete(_ key: ObjectKey, now: Timestamp, random: inout some RandomNumberGenerator) -> [Directive] {
             guard let change = replica.delete(key, writer: name, clock: &clock, now: now) else { return [] }
@@ -325,9 +339,11 @@ extension CatalogSync {
             for key in resolutions.keys.sorted() {
                 switch resolutions[key]! {
                 case .reallocate(let writer, let allocation):
-                    guard writer == name, let current = replica[key]?.service else { continue }
-                    let change = replica.apply(
-                        AllocatedService(service: current.service, allocation: allocation), writer: name, clock: &clock, now: now)
+                    guard writer == name, let current = replica[key]?.service,
+                        let change = replica.rewrite(
+                            key, as: .service(AllocatedService(service: current.service, allocation: allocation)),
+                            writer: name, clock: &clock, now: now)
+                    else { continue }
                     spread(change, random: &random, into: &out)
                 case .conflict(let lost):
                     unresolvable[key] = lost
@@ -414,8 +430,10 @@ extension CatalogSync {
 
         func checkFits(_ key: ObjectKey, _ body: CatalogEntry.Body) throws(WriteError) {
             // The largest version there is, so a variable-length encoding cannot grow past it.
+            // A rewrite of it (a reallocation, a readiness) carries a version more.
             let widest = CatalogVersion(timestamp: HybridTimestamp(wallMilliseconds: .max, counter: .max), writer: name)
-            let bytes = encodedSize.entry(CatalogEntry(key: key, version: widest, createdAt: widest, body: body))
+            let rewritten = CatalogVersion(timestamp: HybridTimestamp(wallMilliseconds: .max, counter: .max - 1), writer: name)
+            let bytes = encodedSize.entry(CatalogEntry(key: key, version: widest, createdAt: widest, specVersion: rewritten, body: body))
             if bytes > settings.messageBudget { throw .tooLarge(key, bytes: bytes, budget: settings.messageBudget) }
         }
 

@@ -99,9 +99,9 @@ public enum CatalogCodec {
     /// The body revision this build writes, and the latest whose fields it reads.
     static let bodyRevision: UInt8 = 1
 
-    /// Key kind, two empty-but-counted names, two versions of a one-byte writer, body kind,
-    /// body length and revision.
-    static let minimumEntrySize = 1 + 1 + 1 + 2 * (12 + 2) + 1 + 2 + 1
+    /// Key kind, two empty-but-counted names, two versions of a one-byte writer, spec mark,
+    /// body kind, body length and revision.
+    static let minimumEntrySize = 1 + 1 + 1 + 2 * (12 + 2) + 1 + 1 + 2 + 1
     static let minimumDigestElementSize = 2 + 12
 
     /// What a push adds to its entries: the frame header, answer and part numbers, the
@@ -117,7 +117,8 @@ public enum CatalogCodec {
             case .tombstone: 0
             }
         return 1 + 1 + entry.key.namespace.utf8.count + 1 + entry.key.name.utf8.count
-            + size(of: entry.version) + size(of: entry.createdAt) + 1 + 2 + 1 + body
+            + size(of: entry.version) + size(of: entry.createdAt) + 1 + (entry.isUserWrite ? 0 : size(of: entry.specVersion))
+            + 1 + 2 + 1 + body
     }
 
     /// The body of a `catalog.digest` frame holding `digest`.
@@ -156,6 +157,13 @@ public enum CatalogCodec {
 
     // MARK: Entries
 
+    /// Whether the entry is a user's write, or the agent's rewrite of one, which carries the
+    /// version of the write whose spec it keeps.
+    private enum SpecMark: UInt8 {
+        case userWrite = 0
+        case rewrite = 1
+    }
+
     private enum BodyKind: UInt8 {
         case service = 1
         case pod = 2
@@ -168,6 +176,12 @@ public enum CatalogCodec {
         writer.writeShortString(entry.key.name)
         write(entry.version, into: &writer)
         write(entry.createdAt, into: &writer)
+        if entry.isUserWrite {
+            writer.write(SpecMark.userWrite.rawValue)
+        } else {
+            writer.write(SpecMark.rewrite.rawValue)
+            write(entry.specVersion, into: &writer)
+        }
         switch entry.body {
         case .service(let service):
             writer.write(BodyKind.service.rawValue)
@@ -193,6 +207,15 @@ public enum CatalogCodec {
         let key = ObjectKey(kind: kind, namespace: namespace, name: try reader.readShortString("entry name"))
         let version = try readVersion("entry version", from: &reader)
         let createdAt = try readVersion("entry createdAt", from: &reader)
+        let specMarkAt = reader.offset
+        let rawSpecMark = try reader.readUInt8("entry spec mark")
+        let specVersion: CatalogVersion?
+        switch SpecMark(rawValue: rawSpecMark) {
+        case .userWrite: specVersion = nil
+        case .rewrite: specVersion = try readVersion("entry specVersion", from: &reader)
+        case nil:
+            throw .invalid(field: "entry spec mark", offset: specMarkAt, reason: "\(rawSpecMark) is not a spec mark (0 a user write, 1 a rewrite)")
+        }
         let bodyKindAt = reader.offset
         let rawBodyKind = try reader.readUInt8("entry body kind")
         guard let bodyKind = BodyKind(rawValue: rawBodyKind) else {
@@ -225,7 +248,7 @@ public enum CatalogCodec {
             // A later revision always appends something; without it the mark is a lie.
             throw .invalid(field: "entry body revision", offset: revisionAt, reason: "revision \(revision) but no fields past revision \(bodyRevision)'s")
         }
-        return CatalogEntry(key: key, version: version, createdAt: createdAt, body: decoded)
+        return CatalogEntry(key: key, version: version, createdAt: createdAt, specVersion: specVersion, body: decoded)
     }
 
     private static func keyKindByte(_ kind: ObjectKey.Kind) -> UInt8 {

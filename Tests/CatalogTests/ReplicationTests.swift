@@ -67,6 +67,39 @@ struct ReplicationTests {
         #expect(replica[key]?.pod?.status.podIP == IPv4(10, 0, 0, 9))
     }
 
+    @Test("the agent's rewrite of a write (a reallocation, a readiness) replaces that write, never a later apply or delete its writer had not heard of")
+    func rewritesNeverReplaceLaterUserWrites() throws {
+        var a = Side("a")
+        var b = Side("b")
+        try a.apply(makeService("web"), now: at(1_000))
+        b.hear(a, now: at(1_100))
+        try b.apply(makeService("web", selector: ["app": "v2"]), now: at(2_000))  // a has not heard of it yet
+        let written = try #require(a.replica[serviceKey("web")]?.service)
+        var moved = written
+        moved.allocation.clusterIP = IPv4(10, 96, 0, 200)
+        let rewrite = try #require(
+            a.replica.rewrite(serviceKey("web"), as: .service(moved), writer: a.name, clock: &a.clock, now: at(3_000)))
+        #expect(rewrite.current.version.timestamp.wallMilliseconds == 3_000 && !rewrite.current.isUserWrite)
+        #expect(rewrite.current.specVersion == rewrite.previous?.version, "it keeps the spec version of what it rewrote")
+
+        // Whichever order they meet in, the later apply wins on both nodes.
+        a.hear(b, now: at(3_100))
+        b.hear(a, now: at(3_100))
+        #expect(a.replica == b.replica)
+        #expect(a.replica[serviceKey("web")]?.service?.service.spec.selector == ["app": "v2"])
+
+        // A rewrite of the newest write replaces it; a delete made after it replaces the rewrite.
+        let again = try #require(b.replica.rewrite(serviceKey("web"), as: .service(moved), writer: b.name, clock: &b.clock, now: at(4_000)))
+        a.hear(b, now: at(4_100))
+        #expect(a.replica[serviceKey("web")] == again.current)
+        var c = Side("c")
+        c.hear(a, now: at(3_500))
+        c.delete(serviceKey("web"), now: at(3_600))  // before the rewrite in wall time, after it in spec
+        a.hear(c, now: at(4_200))
+        #expect(a.replica[serviceKey("web")]?.isTombstone == true)
+        #expect(a.replica.rewrite(serviceKey("web"), as: .service(moved), writer: a.name, clock: &a.clock, now: at(5_000)) == nil)
+    }
+
     @Test("a delete made after a write removes the object on every node, whichever arrives first")
     func deleteBeatsOlderWrite() throws {
         var a = Side("a")

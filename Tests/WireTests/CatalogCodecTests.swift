@@ -39,6 +39,7 @@ struct CatalogCodecTests {
           02 07 64656661756c74 03 776562
           0000018bcfe56800 00000002 02 6e31
           0000018bcfe56800 00000001 02 6e31
+          00
           02 003c
             01
             01 0001 0003 617070 0003 776562 0000
@@ -131,6 +132,11 @@ struct CatalogCodecTests {
     static let tombstone = CatalogEntry(
         key: ObjectKey(kind: .service, namespace: "shop", name: "legacy"),
         version: version(1_700_000_300_000, 1, "node-a"), createdAt: version(1_600_000_000_000, 0, "node-b"), body: .tombstone)
+
+    /// The prober's readiness for a Pod applied elsewhere: a rewrite carries its spec version.
+    static let rewrittenPod = CatalogEntry(
+        key: smallPod.key, version: version(1_700_000_000_900, 0, "node-b"), createdAt: smallPod.createdAt,
+        specVersion: smallPod.version, body: smallPod.body)
 
     static let richPush = CatalogMessage.push([richService, headlessService, probedPod, renamedPod, tombstone], answer: .max, part: .max)
 
@@ -240,7 +246,7 @@ struct CatalogCodecTests {
         let golden = Array(Self.bytes(Self.smallPushHex).dropFirst(8))
         #expect(CatalogCodec.encode(Self.smallPod) == golden)
         #expect(try CatalogCodec.decodeEntry(golden) == Self.smallPod)
-        for entry in [Self.richService, Self.headlessService, Self.probedPod, Self.renamedPod, Self.tombstone] {
+        for entry in [Self.richService, Self.headlessService, Self.probedPod, Self.renamedPod, Self.tombstone, Self.rewrittenPod] {
             let bytes = CatalogCodec.encode(entry)
             #expect(bytes.count == CatalogCodec.size(of: entry), "\(entry.key)")
             #expect(try CatalogCodec.decodeEntry(bytes[...]) == entry)
@@ -249,6 +255,12 @@ struct CatalogCodecTests {
             try CatalogCodec.decodeEntry(golden + [0])
         }
         #expect(throws: DecodeError.self) { try CatalogCodec.decodeEntry(golden.dropLast()) }
+        #expect(try CatalogCodec.decodeEntry(CatalogCodec.encode(Self.rewrittenPod)).specVersion == Self.smallPod.version)
+        var badMark = golden
+        badMark[1 + 1 + 7 + 1 + 3 + 2 * 15] = 2
+        #expect(throws: DecodeError.invalid(field: "entry spec mark", offset: 43, reason: "2 is not a spec mark (0 a user write, 1 a rewrite)")) {
+            try CatalogCodec.decodeEntry(badMark)
+        }
     }
 
     // MARK: Hostile input
@@ -288,17 +300,17 @@ struct CatalogCodecTests {
     }
 
     static let malformed: [(field: String, hex: String)] = [
-        ("entry key kind", "0001 03 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 03 0001 01"),
-        ("entry body kind", "0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 04 0001 01"),
-        ("entry body kind", "0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 02 000b 01 01 0000 0000 00 00 0000 00"),
-        ("entry body revision", "0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 03 0001 00"),
-        ("entry body revision", "0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 03 0001 02"),
+        ("entry key kind", "0001 03 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 00 03 0001 01"),
+        ("entry body kind", "0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 00 04 0001 01"),
+        ("entry body kind", "0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 00 02 000b 01 01 0000 0000 00 00 0000 00"),
+        ("entry body revision", "0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 00 03 0001 00"),
+        ("entry body revision", "0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 00 03 0001 02"),
         ("entry version", "0001 01 01 61 01 62 0000000000000001 00000000 01 20 0000000000000001 00000000 01 6e 03 0001 01"),
-        ("catalog.rumor entries", "ffff 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 03 0001 01"),
-        ("metadata names", "0001 02 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 02 000f 01 02 01 61 01 62 0000 0000 00 00 0000 00"),
-        ("metadata labels", "0001 02 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 02 0015 01 01 0002 0001 62 0000 0001 61 0000 0000 00 00 0000 00"),
-        ("containerPort protocol", "0001 02 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 02 0013 01 01 0000 0000 00 00 0001 0001 00 1f90 03 00 00 00"),
-        ("service type", "0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 01 000b 01 01 0000 0000 04 0000 0000"),
+        ("catalog.rumor entries", "ffff 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 00 03 0001 01"),
+        ("metadata names", "0001 02 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 00 02 000f 01 02 01 61 01 62 0000 0000 00 00 0000 00"),
+        ("metadata labels", "0001 02 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 00 02 0015 01 01 0002 0001 62 0000 0001 61 0000 0000 00 00 0000 00"),
+        ("containerPort protocol", "0001 02 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 00 02 0013 01 01 0000 0000 00 00 0001 0001 00 1f90 03 00 00 00"),
+        ("service type", "0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 00 01 000b 01 01 0000 0000 04 0000 0000"),
     ]
 
     @Test("malformed fields are refused with the field named", arguments: malformed)
@@ -330,7 +342,7 @@ struct CatalogCodecTests {
     @Test("a body of a later revision is read for the fields this build knows, and the rest skipped")
     func laterRevision() throws {
         // A tombstone body of revision 2, carrying a field appended after revision 1's.
-        let hex = "00000000 0000 0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 03 0004 02 aabbcc"
+        let hex = "00000000 0000 0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 00 03 0004 02 aabbcc"
         let decoded = try Self.decode(.catalogPush, Self.bytes(hex)[...])
         let version = Self.version(1, 0, "n")
         #expect(decoded == .push([CatalogEntry(key: ObjectKey(kind: .service, namespace: "a", name: "b"), version: version, createdAt: version, body: .tombstone)], answer: 0, part: 0))
