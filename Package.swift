@@ -45,6 +45,7 @@ let package = Package(
         .target(name: "Membership", dependencies: ["ClusterModel"]),
         .target(name: "Catalog", dependencies: ["ClusterModel"]),
         .target(name: "Wire", dependencies: ["ClusterModel", "Membership", "Catalog"]),
+        .target(name: "DataPlane", dependencies: ["ClusterModel", "Catalog"]),
         .target(name: "Simulation", dependencies: ["ClusterModel", "Membership", "Catalog", "Sealing", "Wire"]),
         .target(
             name: "Systemd",
@@ -111,6 +112,7 @@ let package = Package(
         .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ClusterModel"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ClusterModel"]),
+        .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", "Catalog", "ClusterModel"]),
         .testTarget(
             name: "AgentRuntimeTests",
             dependencies: [
