@@ -1,10 +1,10 @@
-# The two commands of the README: `make test` (every test) and, once the data plane lands,
-# `make demo` (a working cluster). Each installs the Debian packages it needs itself.
+# The two commands of the README: `make test` (every test) and `make demo` (a three-host
+# cluster in network namespaces, as root). Each installs the Debian packages it needs itself.
 
 SWIFT ?= swift
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build release dist test fuzz bench format clean
+.PHONY: all deps build release dist test demo fuzz bench format clean
 
 all: build
 
@@ -31,6 +31,12 @@ test: deps
 	$(SWIFT) test --disable-xctest --skip-build --filter IntegrationTests
 	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test -c release -Xswiftc -enable-testing --disable-xctest --skip-build --filter SimulationTests
+
+# scripts/demo starts three agents in network namespaces (scripts/netns-lab), applies a
+# NodePort Service and three Pods, curls the ClusterIP and every NodePort, and tears it all
+# down; `KEEP=1 make demo` keeps the cluster up until Ctrl-C. Needs root.
+demo: deps release
+	@scripts/demo
 
 fuzz: deps
 	bash Fuzz/run.sh $(FUZZ_SECONDS)
