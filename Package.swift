@@ -74,6 +74,7 @@ let package = Package(
         .target(
             name: "AgentRuntime",
             dependencies: [
+                "DataPlane",
                 "ClusterModel", "Membership", "Catalog", "Manifests", "Persistence", "Sealing", "Wire", "Systemd", "ControlAPI",
                 "AgentConfig",
                 .product(name: "NIOCore", package: "swift-nio"),

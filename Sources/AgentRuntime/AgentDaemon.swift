@@ -2,6 +2,7 @@ import AgentConfig
 import Catalog
 import ClusterModel
 import ControlAPI
+import DataPlane
 import Foundation
 import Logging
 import Membership
@@ -21,7 +22,10 @@ public enum AgentDaemon {
         _ configuration: AgentConfiguration, version: String, logger: Logger,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) async throws(StartupError) {
+        // A host tool that exits before reading all its input must not take the agent down.
+        signal(SIGPIPE, SIG_IGN)
         let gossip = try await prepareGossip(configuration, logger: logger)
+        let dataPlane = prepareDataPlane(configuration, catalog: gossip.catalog, logger: logger)
         let shutdown = ShutdownTrigger()
         let control = ControlServer(
             endpoint: .unix(path: configuration.socket, mode: 0o660),
@@ -32,6 +36,7 @@ public enum AgentDaemon {
             GossipService(gossip: gossip, control: control, logger: logger),
             ServerService(server: control, name: "control socket", logger: logger),
         ]
+        if let dataPlane { services.append(DataPlaneService(dataPlane: dataPlane)) }
         var metricsServer: ControlServer?
         if let address = configuration.metricsAddr {
             let server = ControlServer(endpoint: .tcp(host: address.address.description, port: Int(address.port)), handler: MetricsEndpoint.router())
@@ -39,10 +44,13 @@ public enum AgentDaemon {
             metricsServer = server
         }
         let notifier = SystemdNotifier(environment: environment)
+        var firstRuleSync: (@Sendable () async -> Void)?
+        if let dataPlane { firstRuleSync = { await dataPlane.firstSync() } }
         services.append(
             SystemdService(
                 notifier: notifier, watchdogInterval: SystemdNotifier.watchdogInterval(environment: environment), node: gossip.node,
-                servers: [control] + (metricsServer.map { [$0] } ?? []), logger: logger))
+                servers: [control] + (metricsServer.map { [$0] } ?? []), firstRuleSync: firstRuleSync,
+                logger: logger))
 
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
@@ -84,10 +92,13 @@ public enum AgentDaemon {
         let (rejoin, problem) = snapshot.load()
         if let problem { logger.warning("\(problem)") }
 
+        // The pod CIDR travels as a label, for the other nodes' host-gw routes.
+        var labels = configuration.labels
+        if let podCIDR = configuration.podCIDR { labels[PodRouting.podCIDRLabel] = PodRouting.labelValue(podCIDR) }
         let instance: SWIM.Instance
         do {
             instance = try SWIM.Instance(
-                name: configuration.nodeName, address: configuration.advertise, labels: configuration.labels, encodedSize: .wire,
+                name: configuration.nodeName, address: configuration.advertise, labels: labels, encodedSize: .wire,
                 now: WallClock.now())
         } catch {
             throw .badInput(error.description)
@@ -131,6 +142,29 @@ extension AgentDaemon {
             eventLoop: eventLoop, group: MultiThreadedEventLoopGroup.singleton, logger: logger,
             onChange: { [unowned catalog] pod, ready in catalog.reportReadiness(of: pod, ready: ready) })
         return catalog
+    }
+}
+
+extension AgentDaemon {
+    /// The rule syncer, unless `--dataplane none`.
+    static func prepareDataPlane(_ configuration: AgentConfiguration, catalog: CatalogNode, logger: Logger) -> DataPlaneNode? {
+        guard configuration.dataplane == .iptables else { return nil }
+        let choice: EndpointChoice = configuration.balance == .random ? .random : .roundRobin
+        let settings = DataPlaneNode.Settings(
+            planner: DataPlaneSettings(node: configuration.nodeName, choice: choice),
+            hostGatewayRoutes: configuration.routes == .hostGateway)
+        return DataPlaneNode(catalog: catalog, settings: settings, healthChecks: HealthCheckServers(logger: logger), logger: logger)
+    }
+}
+
+/// The data plane as a lifecycle service: syncs until graceful shutdown, then stops and
+/// leaves the rules in place, so that traffic flows while the agent restarts.
+struct DataPlaneService: Service {
+    let dataPlane: DataPlaneNode
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await dataPlane.run() }
+        dataPlane.healthChecks.stopAll()
     }
 }
 

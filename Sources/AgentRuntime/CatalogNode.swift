@@ -31,6 +31,8 @@ final class CatalogNode: @unchecked Sendable {
     var flush: (() -> Void)?
     /// Called after every change to the catalog (this node's or a peer's), on the event loop.
     private var observers: [UInt64: () -> Void] = [:]
+    /// The members as membership last reported them, this node included.
+    private var members: [SWIM.Member] = []
     private var nextObserver: UInt64 = 0
 
     private var unsaved: [CatalogEntry] = []
@@ -86,6 +88,7 @@ final class CatalogNode: @unchecked Sendable {
     /// The live peers from membership: alive and suspect members other than this node.
     func setPeers(_ members: [SWIM.Member]) {
         eventLoop.preconditionInEventLoop()
+        self.members = members
         core.setPeers(members.filter { $0.name != name && ($0.status == .alive || $0.status == .suspect) }.map(\.address))
         notifyObservers()
     }
@@ -161,10 +164,12 @@ final class CatalogNode: @unchecked Sendable {
     struct Snapshot: Sendable {
         var replica: CatalogReplica
         var conflicts: [ObjectKey: [LostValue]]
+        /// Every member this node knows, itself included, as membership last told it.
+        var members: [SWIM.Member]
     }
 
     func snapshot() -> EventLoopFuture<Snapshot> {
-        eventLoop.submit { [self] in Snapshot(replica: core.replica, conflicts: core.conflicts) }
+        eventLoop.submit { [self] in Snapshot(replica: core.replica, conflicts: core.conflicts, members: members) }
     }
 
     /// Calls `onChange` on the event loop after each change, until the returned cancel is called.

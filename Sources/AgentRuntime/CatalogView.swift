@@ -41,7 +41,7 @@ struct CatalogView {
 
     /// One per Service, under the Service's name.
     func endpoints(namespace: String?, name: String?) -> [Kube.Endpoints] {
-        let live = Set(members.values.filter(\.status.isLive).map(\.name))
+        let index = EndpointIndex(replica, liveNodes: Set(members.values.filter(\.status.isLive).map(\.name)))
         return entries(.service, namespace: namespace, name: name).compactMap { entry in
             guard let allocated = entry.service else { return nil }
             let service = allocated.service
@@ -49,7 +49,7 @@ struct CatalogView {
                 metadata: Kube.ObjectMeta(
                     name: service.metadata.name, namespace: service.metadata.namespace, labels: nonEmpty(service.metadata.labels.values),
                     creationTimestamp: Kube.time(millisecondsSinceEpoch: entry.createdAt.timestamp.wallMilliseconds)),
-                subsets: Self.subsets(derivedEndpoints(of: service, in: replica, liveNodes: live)))
+                subsets: Self.subsets(index.endpoints(for: service)))
         }
     }
 
@@ -228,11 +228,6 @@ extension Kube.Probe {
                 failureThreshold: probe.failureThreshold)
         }
     }
-}
-
-/// Catalog's endpoint rule, named apart so that ``CatalogView/endpoints(namespace:name:)`` does not shadow it.
-private func derivedEndpoints(of service: KubernetesService, in replica: CatalogReplica, liveNodes: Set<NodeName>) -> [Endpoint] {
-    endpoints(for: service, in: replica, liveNodes: liveNodes)
 }
 
 /// Kubernetes leaves empty maps out.

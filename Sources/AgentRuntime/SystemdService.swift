@@ -4,7 +4,8 @@ import NIOCore
 import ServiceLifecycle
 import Systemd
 
-/// Tells systemd the truth: `READY=1` once the gossip and control sockets serve, a
+/// Tells systemd the truth: `READY=1` once the gossip and control sockets serve and the
+/// rules were synced once, a
 /// `STATUS=` line whenever the membership summary changes, `WATCHDOG=1` at half of
 /// `WatchdogSec` only when the gossip event loop answers in time (a wedged loop stops the
 /// pings and systemd restarts the agent), and `STOPPING=1` when shutdown begins.
@@ -13,6 +14,8 @@ struct SystemdService: Service {
     let watchdogInterval: Duration?
     let node: GossipNode
     let servers: [ControlServer]
+    /// Returns once the data plane synced its rules for the first time; nil without one.
+    let firstRuleSync: (@Sendable () async -> Void)?
     let logger: Logger
 
     /// How often the status line is refreshed when there is no watchdog.
@@ -20,6 +23,7 @@ struct SystemdService: Service {
 
     func run() async throws {
         for server in servers { _ = try await server.listeningEndpoint() }
+        await firstRuleSync?()
         let first = (try? await node.summary().get()) ?? "starting"
         notify([.ready, .status(first)])
         logger.info("ready", metadata: ["status": "\(first)"])
