@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "Sealing", targets: ["Sealing"]),
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "Membership", targets: ["Membership"]),
+        .library(name: "Catalog", targets: ["Catalog"]),
+        .library(name: "DataPlane", targets: ["DataPlane"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
