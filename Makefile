@@ -22,13 +22,14 @@ release: deps
 dist: deps
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-dist --product agent
 
-# Unit tests, then integration tests (real agents on loopback, a test-owned journald: root)
-# in a debug build; the simulations of 1,000 nodes in a release build, where they run about
-# ten times faster.
+# Unit tests, then integration tests (real agents on loopback, a test-owned journald: root),
+# then system tests (hosts from network namespaces, real traffic: root), in a debug build;
+# the simulations of 1,000 nodes in a release build, where they run about ten times faster.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --disable-xctest --skip-build --skip SimulationTests --skip IntegrationTests
+	$(SWIFT) test --disable-xctest --skip-build --skip SimulationTests --skip IntegrationTests --skip SystemTests
 	$(SWIFT) test --disable-xctest --skip-build --filter IntegrationTests
+	$(SWIFT) test --disable-xctest --skip-build --filter SystemTests
 	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test -c release -Xswiftc -enable-testing --disable-xctest --skip-build --filter SimulationTests
 

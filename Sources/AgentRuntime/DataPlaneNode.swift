@@ -24,6 +24,10 @@ actor DataPlaneNode {
         /// The shortest time between the starts of two syncs, so that a burst of changes
         /// costs one sync rather than one each.
         var minimumSyncInterval: Duration = .milliseconds(30)
+        /// How long after start nodes that membership has not heard of yet count as live.
+        /// A restarted agent knows only itself until gossip reaches the others again; their
+        /// Pods must not leave the rules meanwhile (kube-proxy's restart pain).
+        var startupGrace: Duration = .seconds(20)
     }
 
     enum Trigger: Sendable {
@@ -46,6 +50,7 @@ actor DataPlaneNode {
     private var lastFullSync: ContinuousClock.Instant?
     private var synced = false
     private var syncWaiters: [CheckedContinuation<Void, Never>] = []
+    private let startedAt = ContinuousClock.now
 
     private let syncDuration = Timer(label: "agent_sync_rules_duration_seconds", preferredDisplayUnit: .seconds)
     private let programmingLatency = Timer(label: "agent_network_programming_duration_seconds", preferredDisplayUnit: .seconds)
@@ -79,6 +84,11 @@ actor DataPlaneNode {
         defer { resyncTimer.cancel() }
 
         continuation.yield(.changed)
+        let graceTimer = Task { [settings] in
+            try? await Task.sleep(for: settings.startupGrace)
+            continuation.yield(.changed)
+        }
+        defer { graceTimer.cancel() }
         var lastStart = clock.now - settings.minimumSyncInterval
         var full = true
         for await trigger in triggers {
@@ -114,7 +124,7 @@ actor DataPlaneNode {
             logger.error("cannot read the catalog to sync the rules", metadata: ["error": "\(error)"])
             return false
         }
-        let live = Set(snapshot.members.filter(\.status.isLive).map(\.name))
+        let live = liveNodes(snapshot)
         let input = DataPlaneInput(
             replica: snapshot.replica, conflicts: Set(snapshot.conflicts.keys), liveNodes: live, node: settings.planner.node)
         let changedSince = changedEntries(in: snapshot.replica)
@@ -155,6 +165,18 @@ actor DataPlaneNode {
         healthChecks.update(HealthCheckServers.desired(input, node: settings.planner.node))
         await syncRoutes(snapshot.members)
         return true
+    }
+
+    /// Nodes whose Pods take traffic: live members; during the startup grace also the nodes
+    /// Pods name that membership does not know yet.
+    private func liveNodes(_ snapshot: CatalogNode.Snapshot) -> Set<NodeName> {
+        var live = Set(snapshot.members.filter(\.status.isLive).map(\.name))
+        guard ContinuousClock.now < startedAt + settings.startupGrace else { return live }
+        let known = Set(snapshot.members.map(\.name))
+        for pod in snapshot.replica.pods {
+            if let node = pod.spec.nodeName, !known.contains(node) { live.insert(node) }
+        }
+        return live
     }
 
     /// The versions of objects written since the last sync, and remembers them all.
@@ -199,7 +221,10 @@ actor DataPlaneNode {
         let desired = PodRouting.desired(nodes, this: settings.planner.node)
         do {
             let installed = PodRouting.installed(try await HostCommand.run(["ip", "-4", "route", "show", "proto", "\(PodRouting.routeProtocol)"]))
-            for command in PodRouting.commands(from: installed, to: desired) {
+            var commands = PodRouting.commands(from: installed, to: desired)
+            // Routes of nodes membership has not heard from again yet stay, as their rules do.
+            if ContinuousClock.now < startedAt + settings.startupGrace { commands.removeAll { $0[1] == "del" } }
+            for command in commands {
                 _ = try await HostCommand.run(["ip"] + command)
                 logger.info("pod route changed", metadata: ["route": "\(command.dropFirst().prefix(4).joined(separator: " "))"])
             }

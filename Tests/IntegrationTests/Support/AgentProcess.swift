@@ -41,6 +41,8 @@ final class AgentProcess: @unchecked Sendable {
         var arguments = [
             "run", "--node-name", name, "--bind", address, "--advertise", address, "--socket", socket, "--data-dir", dataDirectory,
             "--metrics-addr", metricsAddress, "--log-format", logFormat,
+            // On loopback in the host's own namespace: rules are the system tests' business.
+            "--dataplane", "none",
         ]
         if let key { arguments += ["--encrypt", key] }
         return arguments + extraArguments
