@@ -43,6 +43,10 @@ struct Run: ParsableCommand {
     var routes: String?
     @Option(help: ArgumentHelp("This node's pod CIDR (for --routes host-gw).", valueName: "cidr"))
     var podCIDR: String?
+    @Option(
+        name: .customLong("nodeport-addresses"),
+        help: ArgumentHelp("Answer NodePorts only on the local addresses in these networks; repeatable (default: every local address).", valueName: "cidr"))
+    var nodePortAddresses: [String] = []
     @Option(help: ArgumentHelp("A peer to join at start; repeatable.", valueName: "host[:port]"))
     var join: [String] = []
     @Option(help: ArgumentHelp("The cluster key, as `agent keygen` prints it; seeds the keyring file on first start.", valueName: "key"))
@@ -73,6 +77,7 @@ struct Run: ParsableCommand {
         layer.set(.dataplane, dataplane)
         layer.set(.routes, routes)
         layer.set(.podCIDR, podCIDR)
+        if !nodePortAddresses.isEmpty { layer.set(.nodePortAddresses, nodePortAddresses) }
         if !join.isEmpty { layer.set(.join, join) }
         layer.set(.encrypt, encrypt)
         layer.set(.keyringFile, keyringFile)
@@ -133,6 +138,7 @@ extension Run {
             ("dataplane", configuration.dataplane.rawValue),
             ("routes", configuration.routes.rawValue),
             ("podCIDR", configuration.podCIDR.map { "\($0)" } ?? "none"),
+            ("nodePortAddresses", configuration.nodePortAddresses.isEmpty ? "all" : configuration.nodePortAddresses.map(\.description).joined(separator: ",")),
             ("join", configuration.join.map(\.description).joined(separator: ",")),
             ("encrypt", configuration.encrypt == nil ? "not given" : "given"),
             ("keyringFile", configuration.keyringFile ?? "\(configuration.dataDir)/keyring.json"),

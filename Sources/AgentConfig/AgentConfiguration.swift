@@ -25,6 +25,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var routes: PodRoutes
     /// This node's pod network; always set when `routes` is `host-gw`.
     public var podCIDR: IPv4Network?
+    /// The networks whose local addresses answer NodePorts; empty for every local address.
+    public var nodePortAddresses: [IPv4Network]
     /// Peers to join at start, as given: they are resolved when joining.
     public var join: [PeerSpec]
     /// The cluster key as given (base64); the Sealing module checks it.
@@ -41,7 +43,7 @@ public struct AgentConfiguration: Sendable, Equatable {
     public init(
         bind: IPv4Endpoint, advertise: PeerAddress, nodeName: NodeName, socket: String, dataDir: String,
         metricsAddr: IPv4Endpoint?, serviceCIDR: IPv4Network, serviceNodePortRange: NodePortRange, balance: BalancePolicy,
-        dataplane: Dataplane, routes: PodRoutes, podCIDR: IPv4Network?, join: [PeerSpec], encrypt: String?,
+        dataplane: Dataplane, routes: PodRoutes, podCIDR: IPv4Network?, nodePortAddresses: [IPv4Network] = [], join: [PeerSpec], encrypt: String?,
         keyringFile: String?, insecureDev: Bool, labels: [String: String], logFormat: LogFormat?,
         loadBalancer: LoadBalancerConfiguration
     ) {
@@ -57,6 +59,7 @@ public struct AgentConfiguration: Sendable, Equatable {
         self.dataplane = dataplane
         self.routes = routes
         self.podCIDR = podCIDR
+        self.nodePortAddresses = nodePortAddresses
         self.join = join
         self.encrypt = encrypt
         self.keyringFile = keyringFile

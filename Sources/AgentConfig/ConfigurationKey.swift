@@ -18,6 +18,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case dataplane
     case routes
     case podCIDR
+    case nodePortAddresses
     case join
     case encrypt
     case keyringFile
@@ -132,6 +133,11 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
                 flag: "--pod-cidr", environmentVariable: "AGENT_POD_CIDR", default: .described("none (required with routes host-gw)"),
                 expected: "an IPv4 network address with its prefix, such as 10.244.1.0/24",
                 summary: "this node's pod network", shape: .text)
+        case .nodePortAddresses:
+            Row(
+                flag: "--nodeport-addresses", environmentVariable: "AGENT_NODE_PORT_ADDRESSES", default: .described("every local address"),
+                expected: "IPv4 networks such as 10.0.0.0/8 (the local addresses within them answer NodePorts)",
+                summary: "where NodePorts answer (repeatable flag; comma-separated in the environment)", shape: .list)
         case .join:
             Row(
                 flag: "--join", environmentVariable: "AGENT_JOIN", default: .described("none"),

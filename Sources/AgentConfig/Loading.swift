@@ -79,7 +79,7 @@ extension PartialConfiguration {
             bind: bind, advertise: try advertiseAddress(bind: bind, host: host), nodeName: try nodeName(host: host),
             socket: socket, dataDir: dataDir, metricsAddr: metricsAddr, serviceCIDR: serviceCIDR,
             serviceNodePortRange: serviceNodePortRange, balance: balance, dataplane: dataplane, routes: routes,
-            podCIDR: podCIDR, join: join ?? [], encrypt: encrypt, keyringFile: keyringFile, insecureDev: insecureDev,
+            podCIDR: podCIDR, nodePortAddresses: nodePortAddresses ?? [], join: join ?? [], encrypt: encrypt, keyringFile: keyringFile, insecureDev: insecureDev,
             labels: labels ?? [:], logFormat: logFormat, loadBalancer: loadBalancer ?? LoadBalancerConfiguration())
     }
 

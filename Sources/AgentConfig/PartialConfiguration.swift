@@ -16,6 +16,7 @@ struct PartialConfiguration {
     var dataplane: Dataplane?
     var routes: PodRoutes?
     var podCIDR: IPv4Network?
+    var nodePortAddresses: [IPv4Network]?
     var join: [PeerSpec]?
     var encrypt: String?
     var keyringFile: String?
@@ -54,6 +55,7 @@ struct PartialConfiguration {
             case .dataplane: dataplane = try ValueSyntax.choice(text(setting), of: Dataplane.self, notYet: ["nftables"])
             case .routes: routes = try ValueSyntax.choice(text(setting), of: PodRoutes.self)
             case .podCIDR: podCIDR = try ValueSyntax.cidr(text(setting), prefixLengths: 8...30, expected: expected)
+            case .nodePortAddresses: nodePortAddresses = try networks(setting, expected: expected)
             case .join: join = try peers(setting)
             case .encrypt: encrypt = try ValueSyntax.nonEmpty(text(setting), expected: expected)
             case .keyringFile: keyringFile = try ValueSyntax.nonEmpty(text(setting), expected: expected)
@@ -98,6 +100,19 @@ struct PartialConfiguration {
             }
         }
         return peers
+    }
+
+    private func networks(_ setting: RawSetting, expected: String) throws(ConfigurationError) -> [IPv4Network] {
+        guard case .list(let items) = setting.value else { preconditionFailure("\(setting.key) comes as a list") }
+        var networks: [IPv4Network] = []
+        for item in items {
+            do {
+                networks.append(try ValueSyntax.cidr(item.text, prefixLengths: 0...32, expected: expected))
+            } catch {
+                throw ConfigurationError(origin: item.origin, problem: error.problem)
+            }
+        }
+        return networks
     }
 
     private func labels(_ setting: RawSetting) throws(ConfigurationError) -> [String: String] {

@@ -152,7 +152,7 @@ extension AgentDaemon {
         let choice: EndpointChoice = configuration.balance == .random ? .random : .roundRobin
         let settings = DataPlaneNode.Settings(
             planner: DataPlaneSettings(node: configuration.nodeName, choice: choice),
-            hostGatewayRoutes: configuration.routes == .hostGateway)
+            hostGatewayRoutes: configuration.routes == .hostGateway, nodePortNetworks: configuration.nodePortAddresses)
         return DataPlaneNode(catalog: catalog, settings: settings, healthChecks: HealthCheckServers(logger: logger), logger: logger)
     }
 }

@@ -1,3 +1,4 @@
+import AgentConfig
 import Catalog
 import ClusterModel
 import DataPlane
@@ -20,6 +21,9 @@ actor DataPlaneNode {
     struct Settings: Sendable {
         var planner: DataPlaneSettings
         var hostGatewayRoutes: Bool
+        /// `--nodeport-addresses`: NodePorts answer on the local addresses in these; empty
+        /// for every local address.
+        var nodePortNetworks: [IPv4Network] = []
         var fullResyncInterval: Duration = .seconds(3600)
         /// The shortest time between the starts of two syncs, so that a burst of changes
         /// costs one sync rather than one each.
@@ -133,7 +137,7 @@ actor DataPlaneNode {
             return true
         }
         let started = ContinuousClock.now
-        let desired = RulePlanner.rules(for: input, settings: settings.planner)
+        let desired = RulePlanner.rules(for: input, settings: plannerSettings())
         do {
             let current: RuleSet
             if full || installed == nil {
@@ -165,6 +169,15 @@ actor DataPlaneNode {
         healthChecks.update(HealthCheckServers.desired(input, node: settings.planner.node))
         await syncRoutes(snapshot.members)
         return true
+    }
+
+    /// The planner's settings, with the local addresses NodePorts answer on as they are now.
+    private func plannerSettings() -> DataPlaneSettings {
+        var planner = settings.planner
+        guard !settings.nodePortNetworks.isEmpty else { return planner }
+        let local = (try? LocalHost.system.interfaceAddresses().get()) ?? []
+        planner.nodePortAddresses = local.map(\.address).filter { address in settings.nodePortNetworks.contains { $0.contains(address) } }
+        return planner
     }
 
     /// Nodes whose Pods take traffic: live members; during the startup grace also the nodes

@@ -4,7 +4,7 @@ import Testing
 @Suite struct ConfigFileContents {
     static let knownKeys =
         "bind, advertise, nodeName, socket, dataDir, metricsAddr, serviceCIDR, serviceNodePortRange, balance, "
-        + "dataplane, routes, podCIDR, join, encrypt, keyringFile, insecureDev, labels, logFormat, loadBalancer"
+        + "dataplane, routes, podCIDR, nodePortAddresses, join, encrypt, keyringFile, insecureDev, labels, logFormat, loadBalancer"
 
     @Test func anUnknownKeyIsReportedWithItsLineAndTheLikelyMeantKey() throws {
         let yaml = """
@@ -88,6 +88,7 @@ import Testing
             dataplane: none
             routes: host-gw
             podCIDR: 10.244.1.0/24
+            nodePortAddresses: [10.0.0.0/8, 192.168.1.10/32]
             join: [10.0.0.2, 10.0.0.3:7951]
             encrypt: cg8StVXbQJ0gPvMd9o7yrg==
             keyringFile: /etc/agent/keyring.json
@@ -99,6 +100,7 @@ import Testing
         #expect(configuration.advertise.description == "10.0.0.1:7950")
         #expect(configuration.routes == .hostGateway)
         #expect(configuration.podCIDR?.description == "10.244.1.0/24")
+        #expect(configuration.nodePortAddresses.map(\.description) == ["10.0.0.0/8", "192.168.1.10/32"])
         #expect(configuration.encrypt == "cg8StVXbQJ0gPvMd9o7yrg==")
         #expect(configuration.keyringFile == "/etc/agent/keyring.json")
         #expect(configuration.logFormat == .json)

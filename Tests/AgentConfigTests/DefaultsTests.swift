@@ -21,6 +21,7 @@ import Testing
         #expect(configuration.dataplane == .iptables)
         #expect(configuration.routes == PodRoutes.none)
         #expect(configuration.podCIDR == nil)
+        #expect(configuration.nodePortAddresses.isEmpty, "every local address")
         #expect(configuration.join.isEmpty)
         #expect(configuration.encrypt == nil && configuration.keyringFile == nil && !configuration.insecureDev)
         #expect(configuration.labels.isEmpty)

@@ -19,7 +19,7 @@ import Testing
         #expect(
             flags == [
                 "--bind", "--advertise", "--node-name", "--socket", "--data-dir", "--metrics-addr", "--service-cidr",
-                "--service-node-port-range", "--balance", "--dataplane", "--routes", "--pod-cidr", "--join", "--encrypt",
+                "--service-node-port-range", "--balance", "--dataplane", "--routes", "--pod-cidr", "--nodeport-addresses", "--join", "--encrypt",
                 "--keyring-file", "--insecure-dev", "--label", "--log-format",
             ])
         #expect(ConfigurationKey.loadBalancer.row.flag == nil && ConfigurationKey.loadBalancer.row.environmentVariable == nil)

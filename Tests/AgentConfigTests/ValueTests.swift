@@ -44,6 +44,15 @@ import Testing
                 + "(did you mean 10.96.0.0/12?) (expected an IPv4 network address with a prefix of 8 to 30, such as 10.96.0.0/12)")
     }
 
+    @Test func nodePortAddressesAreNetworksEachCheckedWhereItWasGiven() throws {
+        let configuration = try load(environment: ["AGENT_NODE_PORT_ADDRESSES": "10.99.0.0/24, 192.168.1.10/32"])
+        #expect(configuration.nodePortAddresses.map(\.description) == ["10.99.0.0/24", "192.168.1.10/32"])
+        #expect(
+            try loadError(flags: [.nodePortAddresses: .strings(["10.0.0.0/8", "10.99.0.1/24"])])
+                == "flag --nodeport-addresses: \"10.99.0.1/24\" is not a valid network: 10.99.0.1 is not the network's address "
+                + "(did you mean 10.99.0.0/24?) (expected IPv4 networks such as 10.0.0.0/8 (the local addresses within them answer NodePorts))")
+    }
+
     @Test func theServiceCIDRPrefixMustBe8To30() throws {
         for bad in ["10.0.0.0/7", "10.0.0.0/31", "10.0.0.0/", "10.0.0.0"] {
             let message = try loadError(yaml: "serviceCIDR: \(bad)\n")
