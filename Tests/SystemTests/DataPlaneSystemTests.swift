@@ -169,6 +169,13 @@ struct DataPlaneSystemTests {
         let running = try Self.saved(lab)
         #expect(running.contains("AGENT-SERVICES"))
         #expect(Self.withoutAgent(running) == before, "someone else's rules changed while the agent ran")
+        // agent rules: exactly the agent's share of what is installed, in iptables-save's words.
+        let owned = try AgentBinary.runInNamespace(lab, "h1", "rules")
+        let installed = Set(running.split(separator: "\n").map(String.init))
+        let ownedRules = owned.split(separator: "\n").filter { $0.hasPrefix("-A ") }.map(String.init)
+        #expect(ownedRules.contains { $0.hasPrefix("-A AGENT-SERVICES -d \(web.ip)/32 -p tcp") }, "\(owned)")
+        #expect(ownedRules.allSatisfy(installed.contains) && !owned.contains("OPERATOR"), "\(owned)")
+        #expect(ownedRules.count == running.split(separator: "\n").filter { $0.hasPrefix("-A ") && $0.contains("AGENT-") }.count)
 
         try lab.stopAgent(1)
         #expect(try Self.saved(lab) == running, "the rules stay in place while the agent is stopped")
