@@ -26,5 +26,16 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
         ),
+        // Issue 6: a plain executable driven by dataplane/sync (iptables, namespaces), not an
+        // ordo-one benchmark; see dataplane/README.md.
+        .executableTarget(
+            name: "DataPlaneSync",
+            dependencies: [
+                .product(name: "Catalog", package: "NodeAgent"),
+                .product(name: "DataPlane", package: "NodeAgent"),
+                .product(name: "ClusterModel", package: "NodeAgent"),
+            ],
+            path: "dataplane/DataPlaneSync"
+        ),
     ]
 )
