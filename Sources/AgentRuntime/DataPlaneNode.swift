@@ -145,7 +145,9 @@ actor DataPlaneNode {
             } else {
                 current = installed!
             }
-            if let text = RuleTransaction.text(from: current, to: desired, rewritingAll: full) {
+            // After a read-back the difference is exact: what someone else removed or changed
+            // is written again, and nothing else.
+            if let text = RuleTransaction.text(from: current, to: desired) {
                 _ = try await HostCommand.run(["iptables-restore", "--noflush", "--wait"], input: text)
                 logger.log(
                     level: full ? .info : .debug, "rules synced",
@@ -186,8 +188,8 @@ actor DataPlaneNode {
         var live = Set(snapshot.members.filter(\.status.isLive).map(\.name))
         guard ContinuousClock.now < startedAt + settings.startupGrace else { return live }
         let known = Set(snapshot.members.map(\.name))
-        for pod in snapshot.replica.pods {
-            if let node = pod.spec.nodeName, !known.contains(node) { live.insert(node) }
+        for entry in snapshot.replica.entries.values {
+            if let node = entry.pod?.spec.nodeName, !known.contains(node) { live.insert(node) }
         }
         return live
     }

@@ -8,11 +8,10 @@
 /// ever meets a half-written Service.
 public enum RuleTransaction {
     /// nil when the installed rules are already the desired ones.
-    /// - Parameter rewritingAll: write every desired chain, changed or not (a full resync).
-    public static func text(from installed: RuleSet, to desired: RuleSet, rewritingAll: Bool = false) -> String? {
+    public static func text(from installed: RuleSet, to desired: RuleSet) -> String? {
         var text = ""
         for table in Table.allCases {
-            if let body = tableText(from: installed[table], to: desired[table], table: table, rewritingAll: rewritingAll) {
+            if let body = tableText(from: installed[table], to: desired[table], table: table) {
                 text += "*\(table.rawValue)\n\(body)COMMIT\n"
             }
         }
@@ -24,8 +23,8 @@ public enum RuleTransaction {
         text(from: installed, to: RuleSet())
     }
 
-    static func tableText(from installed: TableRules, to desired: TableRules, table: Table, rewritingAll: Bool) -> String? {
-        let written = desired.chains.keys.filter { rewritingAll || installed.chains[$0] != desired.chains[$0] }.sorted()
+    static func tableText(from installed: TableRules, to desired: TableRules, table: Table) -> String? {
+        let written = desired.chains.keys.filter { installed.chains[$0] != desired.chains[$0] }.sorted()
         let stale = installed.chains.keys.filter { desired.chains[$0] == nil }.sorted()
         let movedJumps = Jump.builtInChains(of: table).filter { chain in
             installed.jumps.filter { $0.chain == chain } != desired.jumps.filter { $0.chain == chain }

@@ -45,11 +45,17 @@ struct RuleTransactionTests {
         #expect(lines == ["*nat", ":AGENT-SERVICES - [0:0]", ":\(old) - [0:0]"] + after.nat.chains["AGENT-SERVICES"]!.map { "-A AGENT-SERVICES \($0)" } + ["-X \(old)", "COMMIT"])
     }
 
-    @Test("a full resync rewrites every chain even when nothing seems to differ")
-    func fullResync() throws {
-        let set = rules([planned("web", endpointsOn: ["h1"])])
-        let text = try #require(RuleTransaction.text(from: set, to: set, rewritingAll: true))
-        #expect(text.contains(":AGENT-SERVICES - [0:0]") && !text.contains("-I ") && !text.contains("-D "))
+    @Test("rules someone else removed or changed are written again, and nothing else")
+    func repairsWhatChanged() throws {
+        let desired = rules([planned("web", endpointsOn: ["h1"]), planned("api", endpointsOn: ["h2"])])
+        var damaged = desired
+        damaged.nat.chains["AGENT-SERVICES"]?.removeFirst()
+        damaged.filter.jumps.removeAll { $0.chain == "OUTPUT" }
+        let text = try #require(RuleTransaction.text(from: damaged, to: desired))
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.filter { $0.hasPrefix(":") } == [":AGENT-SERVICES - [0:0]"])
+        #expect(lines.contains("-I OUTPUT 1 -m conntrack --ctstate NEW -m comment --comment \"agent service portals\" -j AGENT-SERVICES"))
+        #expect(!lines.contains { $0.contains(ChainName.hashed("SVC", "default/web:http/TCP")) && $0.hasPrefix(":") })
     }
 
     @Test("read back from iptables-save: the agent's chains and jumps, never anyone else's rules")
