@@ -5,10 +5,22 @@ import Simulation
 
 /// The seed of a simulation test: `SIM_SEED` when set (to replay a run), else a random one.
 /// Printed, so that any failing run can be replayed.
+///
+/// Under CI (`CI` set) a test without `SIM_SEED` replays a seed of its own name, so that a
+/// red CI run always means a change broke something, never a new draw; run locally, each
+/// run draws a new seed and keeps exploring.
 func simulationSeed(_ test: String) -> UInt64 {
-    let seed = UInt64(ProcessInfo.processInfo.environment["SIM_SEED"] ?? "") ?? UInt64.random(in: 0...UInt64.max)
+    let environment = ProcessInfo.processInfo.environment
+    let seed =
+        UInt64(environment["SIM_SEED"] ?? "")
+        ?? (environment["CI"] != nil ? fixedSeed(test) : UInt64.random(in: 0...UInt64.max))
     print("\(test): seed \(seed) (replay with SIM_SEED=\(seed))")
     return seed
+}
+
+/// FNV-1a of the test's name: the same seed for the same test on every machine.
+func fixedSeed(_ test: String) -> UInt64 {
+    test.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
 }
 
 /// Shared set-up for the simulation tests: a seed that is printed and can be replayed with
