@@ -48,6 +48,10 @@ let package = Package(
         .target(name: "Catalog", dependencies: ["ClusterModel"]),
         .target(name: "Wire", dependencies: ["ClusterModel", "Membership", "Catalog"]),
         .target(name: "DataPlane", dependencies: ["ClusterModel", "Catalog"]),
+        .target(name: "Election", dependencies: ["ClusterModel"]),
+        // libsodium for SigV4's SHA-256 and HMAC; FoundationNetworking and FoundationXML
+        // (in the toolchain) for the ELBv2 query API.
+        .target(name: "LoadBalancers", dependencies: ["ClusterModel", "CSodium"]),
         .target(name: "Simulation", dependencies: ["ClusterModel", "Membership", "Catalog", "Sealing", "Wire"]),
         .target(
             name: "Systemd",
@@ -116,6 +120,8 @@ let package = Package(
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ClusterModel"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ClusterModel"]),
         .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", "Catalog", "ClusterModel"]),
+        .testTarget(name: "ElectionTests", dependencies: ["Election", "ClusterModel"]),
+        .testTarget(name: "LoadBalancersTests", dependencies: ["LoadBalancers", "ClusterModel"]),
         .testTarget(
             name: "AgentRuntimeTests",
             dependencies: [
