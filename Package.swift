@@ -46,13 +46,13 @@ let package = Package(
         .target(name: "Sealing", dependencies: ["CSodium", "ClusterModel", "Persistence"]),
         .target(name: "Membership", dependencies: ["ClusterModel"]),
         .target(name: "Catalog", dependencies: ["ClusterModel"]),
-        .target(name: "Wire", dependencies: ["ClusterModel", "Membership", "Catalog"]),
+        .target(name: "Wire", dependencies: ["ClusterModel", "Membership", "Catalog", "Election"]),
         .target(name: "DataPlane", dependencies: ["ClusterModel", "Catalog"]),
         .target(name: "Election", dependencies: ["ClusterModel"]),
         // libsodium for SigV4's SHA-256 and HMAC; FoundationNetworking and FoundationXML
         // (in the toolchain) for the ELBv2 query API.
         .target(name: "LoadBalancers", dependencies: ["ClusterModel", "CSodium"]),
-        .target(name: "Simulation", dependencies: ["ClusterModel", "Membership", "Catalog", "Sealing", "Wire"]),
+        .target(name: "Simulation", dependencies: ["ClusterModel", "Membership", "Catalog", "Election", "Sealing", "Wire"]),
         .target(
             name: "Systemd",
             dependencies: [
@@ -109,9 +109,9 @@ let package = Package(
 
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel"]),
         .testTarget(name: "SealingTests", dependencies: ["Sealing", "Wire", "Membership", "Catalog"]),
-        .testTarget(name: "WireTests", dependencies: ["Wire", "Membership", "Catalog"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Membership", "Catalog", "Election"]),
         .testTarget(name: "MembershipTests", dependencies: ["Membership", "Wire"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership", "Catalog", "ClusterModel", "Sealing"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Membership", "Catalog", "Election", "ClusterModel", "Sealing"]),
         .target(name: "CLITestSupport", path: "Tests/CLITestSupport"),
         .testTarget(name: "AgentCLITests", dependencies: ["AgentCLI", "ControlAPI", "CLITestSupport"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")]),

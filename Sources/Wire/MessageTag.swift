@@ -29,6 +29,8 @@ extension MessageTag {
         (MessageTag(rawValue: 9), "catalog.push"),
         (MessageTag(rawValue: 10), "catalog.digest"),
         (MessageTag(rawValue: 11), "catalog.rumor"),
+        (MessageTag(rawValue: 12), "election.endorse"),
+        (MessageTag(rawValue: 13), "election.announce"),
     ]
 
     private static let names: [UInt8: String] = Dictionary(

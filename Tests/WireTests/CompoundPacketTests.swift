@@ -89,7 +89,8 @@ struct MessageTagRegistryTests {
     static let released: [(UInt8, String)] = [
         (1, "swim.ping"), (2, "swim.ping-req"), (3, "swim.ack"), (4, "swim.nack"), (5, "swim.gossip"), (6, "swim.state"),
         (7, "keyring.request"), (8, "keyring.response"),
-        (9, "catalog.push"), (10, "catalog.digest"),
+        (9, "catalog.push"), (10, "catalog.digest"), (11, "catalog.rumor"),
+        (12, "election.endorse"), (13, "election.announce"),
     ]
 
     @Test("released tags keep their numbers and names: the registry only grows")
