@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Catalog", dependencies: ["ClusterModel"]),
         .target(name: "Wire", dependencies: ["ClusterModel", "Membership", "Catalog", "Election"]),
         .target(name: "DataPlane", dependencies: ["ClusterModel", "Catalog"]),
-        .target(name: "Election", dependencies: ["ClusterModel"]),
+        .target(name: "Election", dependencies: ["ClusterModel", "Membership"]),
         // libsodium for SigV4's SHA-256 and HMAC; FoundationNetworking and FoundationXML
         // (in the toolchain) for the ELBv2 query API.
         .target(name: "LoadBalancers", dependencies: ["ClusterModel", "CSodium"]),

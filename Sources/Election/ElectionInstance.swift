@@ -10,8 +10,13 @@ extension Election {
 
         /// The member this node endorsed last, and when it last did.
         public private(set) var endorsed: (member: NodeName, at: Timestamp)?
-        /// Endorsements received, by endorser, with when each arrived.
-        private var endorsements: [NodeName: Timestamp] = [:]
+        /// Endorsements received, by endorser: when each arrived, and how many members its
+        /// sender knew of.
+        private var endorsements: [NodeName: (arrived: Timestamp, knownCount: Int)] = [:]
+        /// How many members this node knew of before it restarted, counted until its first
+        /// join is answered: a node back alone must not take its own view of one for the
+        /// cluster.
+        private var rememberedCount: Int
         /// The newest claim this node has heard of, its own included.
         public private(set) var newestClaim: LeaderClaim?
         /// This node's claim while it leads.
@@ -27,11 +32,18 @@ extension Election {
             case stoppedLeading(LeaderClaim)
         }
 
-        public init(name: NodeName, settings: Settings = Settings(), now: Timestamp) throws(SettingsError) {
+        /// - Parameter rememberedCount: the members (not left) this node knew of when it last
+        ///   ran, from its member snapshot; 0 for a new node.
+        public init(name: NodeName, settings: Settings = Settings(), rememberedCount: Int = 0, now: Timestamp) throws(SettingsError) {
             self.name = name
             self.settings = try settings.validated()
             self.startedAt = now
+            self.rememberedCount = rememberedCount
         }
+
+        /// The membership has synced with a peer (a join was answered): from now on this
+        /// node's view counts the members.
+        public mutating func membershipSynced() { rememberedCount = 0 }
 
         // MARK: Inputs
 
@@ -49,9 +61,9 @@ extension Election {
         ) -> [Directive] {
             var out: [Directive] = []
             switch message {
-            case .endorse(let known):
+            case .endorse(let known, let knownCount):
                 learn(known)
-                endorsements[sender] = now
+                endorsements[sender] = (now, knownCount)
                 updateLeadership(view: view, now: now, wallClock: wallClock, into: &out)
                 out.append(.send(.announce(known: newestClaim, leading: leadingClaim != nil), to: sender))
             case .announce(let known, let leading):
@@ -87,9 +99,9 @@ extension Election {
             if let endorsed, endorsed.member == choice, now - endorsed.at < settings.endorseInterval * 3 / 4 { return }
             endorsed = (choice, now)
             if choice == name {
-                endorsements[name] = now
+                endorsements[name] = (now, view.knownCount)
             } else {
-                out.append(.send(.endorse(known: newestClaim), to: choice))
+                out.append(.send(.endorse(known: newestClaim, knownCount: view.knownCount), to: choice))
             }
         }
 
@@ -116,10 +128,21 @@ extension Election {
         // MARK: Leading
 
         private mutating func updateLeadership(view: ElectionView, now: Timestamp, wallClock: Timestamp, into out: inout [Directive]) {
-            endorsements = endorsements.filter { now - $0.value < settings.lease }
+            // A lease that ran out between inputs ended that leadership; leading again is a
+            // new term.
+            if let claim = leadingClaim, let leaseEnds, now >= leaseEnds {
+                leadingClaim = nil
+                self.leaseEnds = nil
+                out.append(.stoppedLeading(claim))
+            }
+            endorsements = endorsements.filter { now - $0.value.arrived < settings.lease }
             // Counted: endorsers the view knows and that did not leave.
-            let arrivals = endorsements.filter { view[$0.key].map { $0.status != .left } ?? false }.values.sorted(by: >)
-            let needed = view.knownCount / 2 + 1
+            let counted = endorsements.filter { view[$0.key].map { $0.status != .left } ?? false }.values
+            let arrivals = counted.map(\.arrived).sorted(by: >)
+            // A majority of the most members anyone involved knows of: views differ for a
+            // moment after joins, and a node just restarted knows few.
+            let clusterSize = max(view.knownCount, rememberedCount, counted.map(\.knownCount).max() ?? 0)
+            let needed = clusterSize / 2 + 1
             let eligible = view[name]?.isEligible ?? false
             if eligible, arrivals.count >= needed {
                 leaseEnds = arrivals[needed - 1] + settings.lease

@@ -1,4 +1,5 @@
 import ClusterModel
+import Membership
 
 /// The membership as one node sees it, as much of it as the election needs: the shell builds
 /// it from the membership core's members.
@@ -45,5 +46,26 @@ public struct ElectionView: Sendable, Hashable {
     /// by name, so that every node with the same view picks the same one.
     public var firstInRank: NodeName? {
         members.values.filter { $0.isEligible && $0.status == .alive }.map(\.name).min()
+    }
+}
+
+extension ElectionView {
+    /// The view of a membership core's members (itself included).
+    public init(_ members: [SWIM.Member]) {
+        self.init(
+            members.lazy.map { member in
+                Member(name: member.name, status: Status(member.status), isEligible: Member.isEligible(labels: member.labels))
+            })
+    }
+}
+
+extension ElectionView.Status {
+    init(_ status: SWIM.Status) {
+        switch status {
+        case .alive: self = .alive
+        case .suspect: self = .suspect
+        case .failed: self = .failed
+        case .left: self = .left
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ClusterModel
+import Election
 import Membership
 import Sealing
 import Wire
@@ -25,6 +26,8 @@ public final class Simulator: VirtualClockRun {
         /// sends at once (a state exchange of 10,000 members is ~400 datagrams), since the
         /// simulated network reorders freely within a burst.
         public var replay = ReplayWindow.Settings()
+        /// When set, every node also runs an election core beside its membership core.
+        public var election: Election.Settings?
 
         public init(seed: UInt64) { self.seed = seed }
     }
@@ -42,6 +45,8 @@ public final class Simulator: VirtualClockRun {
     public private(set) var traffic = Traffic()
     /// Called for every member change any running node reports, in order.
     public var observe: ((Observation) -> Void)?
+    /// Every stretch of time a node led, in the order they began.
+    public private(set) var leadership: [Leadership] = []
 
     private var random: SeededGenerator
     private var agenda = EventQueue<Event>()
@@ -53,10 +58,11 @@ public final class Simulator: VirtualClockRun {
     fileprivate enum Event {
         case deliver(datagram: [UInt8], to: Int, from: PeerAddress)
         case timer(node: Int, generation: UInt32, SWIM.Timer)
+        case electionTick(node: Int, generation: UInt32)
 
         var node: Int {
             switch self {
-            case .deliver(_, let node, _), .timer(let node, _, _): node
+            case .deliver(_, let node, _), .timer(let node, _, _), .electionTick(let node, _): node
             }
         }
     }
@@ -131,11 +137,20 @@ public final class Simulator: VirtualClockRun {
             name: nodes[node].name, address: nodes[node].address, labels: labels, settings: settings.swim,
             encodedSize: .wire, now: now)
         nodeAt[nodes[node].address] = node
+        if let election = settings.election {
+            // What a real agent's member snapshot remembers across the restart.
+            nodes[node].election = try! Election.Instance(
+                name: nodes[node].name, settings: election, rememberedCount: nodes[node].rememberedCount, now: now)
+            agenda.schedule(.electionTick(node: node, generation: nodes[node].generation), at: now + election.endorseInterval)
+        }
     }
 
     /// Kills the node's process at once, as `kill -9` does: it sends nothing more.
     public func kill(_ node: Int) {
+        endLeadership(of: node)
+        if let instance = nodes[node].instance { nodes[node].rememberedCount = instance.members.count { $0.status != .left } }
         nodes[node].instance = nil
+        nodes[node].election = nil
         nodes[node].generation &+= 1
         if nodeAt[nodes[node].address] == node { nodeAt[nodes[node].address] = nil }
     }
@@ -189,7 +204,8 @@ public final class Simulator: VirtualClockRun {
         let isCurrent =
             switch event {
             case .deliver: nodes[node].instance != nil
-            case .timer(_, let generation, _): nodes[node].generation == generation && nodes[node].instance != nil
+            case .timer(_, let generation, _), .electionTick(_, let generation):
+                nodes[node].generation == generation && nodes[node].instance != nil
             }
         guard isCurrent else {
             // Dropped without taking the node's time, so the next in line is due now too.
@@ -207,6 +223,11 @@ public final class Simulator: VirtualClockRun {
             receive(datagram, at: node, from: source)
         case .timer(_, _, let timer):
             carryOut(node) { instance, now, random in instance.onTimer(timer, now: now, random: &random) }
+        case .electionTick(_, let generation):
+            electionTick(node)
+            if let interval = nodes[node].election?.settings.endorseInterval {
+                agenda.schedule(.electionTick(node: node, generation: generation), at: now + interval)
+            }
         }
     }
 
@@ -250,6 +271,16 @@ public final class Simulator: VirtualClockRun {
             return
         }
         for frame in frames {
+            if frame.tag == .electionEndorse || frame.tag == .electionAnnounce {
+                guard let message = try? ElectionMessage(frame: frame) else {
+                    traffic.rejected[.malformed, default: 0] += 1
+                    continue
+                }
+                carryOutElection(node) { election, view, now in
+                    election.receive(message, from: opened.sender, view: view, now: now, wallClock: now)
+                }
+                continue
+            }
             let decoded: SWIM.Message?
             do {
                 decoded = try SWIM.Message(frame: frame)
@@ -268,6 +299,8 @@ public final class Simulator: VirtualClockRun {
     private func carryOut(_ node: Int, _ input: (inout SWIM.Instance, Timestamp, inout SeededGenerator) -> [SWIM.Directive]) {
         guard nodes[node].instance != nil else { return }
         let directives = input(&nodes[node].instance!, now, &random)  // in place: copying a core retains all it holds
+        var membersChanged = false
+        defer { if membersChanged { electionTick(node) } }
         for directive in directives {
             switch directive {
             case .send(let message, let destination):
@@ -275,20 +308,51 @@ public final class Simulator: VirtualClockRun {
             case .scheduleTimer(let timer, let delay):
                 agenda.schedule(.timer(node: node, generation: nodes[node].generation, timer), at: now + delay)
             case .memberChanged(let change):
+                membersChanged = true
                 observe?(Observation(observer: node, change: change, time: now))
             case .leaveCompleted:
                 kill(node)
                 return
-            case .memberForgotten, .probeAnswered, .joinAnswered, .joinUnanswered:
+            case .joinAnswered:
+                nodes[node].election?.membershipSynced()
+            case .memberForgotten, .probeAnswered, .joinUnanswered:
                 break
             }
         }
     }
 
+    // MARK: Election (Simulator+Election.swift)
+
+    func election(_ node: Int) -> Election.Instance? { nodes[node].election }
+    func setElection(_ node: Int, _ election: Election.Instance) { nodes[node].election = election }
+
+    func sendElection(_ message: ElectionMessage, from node: Int, to destination: PeerAddress) {
+        send(message.payload, tag: message.tag, from: node, to: destination)
+    }
+
+    func leadershipStarted(node: Int, claim: LeaderClaim, leaseEnds: Timestamp) {
+        leadership.append(Leadership(node: node, claim: claim, from: now, until: nil, leaseEnds: leaseEnds))
+    }
+
+    func leadershipRenewed(node: Int, leaseEnds: Timestamp) {
+        guard let index = leadership.lastIndex(where: { $0.node == node }), leadership[index].until == nil else { return }
+        leadership[index].leaseEnds = leaseEnds
+    }
+
+    /// Closes the node's open stretch of leading at the earlier of now and its lease's end.
+    func endLeadership(of node: Int) {
+        guard let index = leadership.lastIndex(where: { $0.node == node }), leadership[index].until == nil else { return }
+        leadership[index].until = min(now, leadership[index].leaseEnds)
+    }
+
     private func send(_ message: SWIM.Message, from node: Int, to destination: PeerAddress) {
-        let datagram = nodes[node].sealer.seal(message.payload, keyring: keyring, now: now)
-        precondition(datagram.count <= settings.mtu, "a \(message.tag) datagram of \(datagram.count) bytes exceeds the MTU of \(settings.mtu)")
-        traffic.record(sentBy: node, bytes: datagram.count, tag: message.tag)
+        send(message.payload, tag: message.tag, from: node, to: destination)
+    }
+
+    private func send(_ payload: [UInt8], tag: MessageTag, from node: Int, to destination: PeerAddress) {
+        let datagram = nodes[node].sealer.seal(payload, keyring: keyring, now: now)
+        precondition(datagram.count <= settings.mtu, "a \(tag) datagram of \(datagram.count) bytes exceeds the MTU of \(settings.mtu)")
+        traffic.record(sentBy: node, bytes: datagram.count, tag: tag)
         guard let target = nodeAt[destination] else { return }
         if let groupOf, groupOf[node] != groupOf[target] { return }
         if conditions.losesDatagram(using: &random) { return }
@@ -306,6 +370,9 @@ extension Simulator {
         var address: PeerAddress
         var slowness: Double
         var instance: SWIM.Instance?
+        var election: Election.Instance?
+        /// The members it knew when it was last killed: its member snapshot.
+        var rememberedCount = 0
         var sealer: Sealer
         var opener = Opener()
         var generation: UInt32 = 0

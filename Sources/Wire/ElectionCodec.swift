@@ -3,7 +3,7 @@ import Election
 
 // The wire form of the election's messages, big-endian:
 //
-//   election.endorse  (12) = claim opt
+//   election.endorse  (12) = claim opt | known members (4)
 //   election.announce (13) = claim opt | leading (1)
 //
 //   claim opt = present (1: 0 absent, 1 present) [ | term (8) | leader name | since wall ms (8) ]
@@ -25,8 +25,9 @@ extension ElectionMessage {
     public var frame: Frame {
         var writer = ByteWriter(capacity: 128)
         switch self {
-        case .endorse(let known):
+        case .endorse(let known, let knownCount):
             Self.write(known, into: &writer)
+            writer.write(UInt32(clamping: knownCount))
         case .announce(let known, let leading):
             Self.write(known, into: &writer)
             writer.write(leading)
@@ -42,7 +43,8 @@ extension ElectionMessage {
         var reader = ByteReader(frame.body)
         switch frame.tag {
         case .electionEndorse:
-            self = .endorse(known: try Self.readClaim(from: &reader))
+            let known = try Self.readClaim(from: &reader)
+            self = .endorse(known: known, knownCount: Int(try reader.read(UInt32.self, "election.endorse known members")))
         case .electionAnnounce:
             let known = try Self.readClaim(from: &reader)
             self = .announce(known: known, leading: try reader.readBool("election.announce leading"))

@@ -9,7 +9,7 @@ import Wire
 
     @Test func anEndorsementAndAnAnnouncementRoundTripWithAndWithoutAClaim() throws {
         for message in [
-            ElectionMessage.endorse(known: nil), .endorse(known: claim), .announce(known: nil, leading: false),
+            ElectionMessage.endorse(known: nil, knownCount: 1), .endorse(known: claim, knownCount: 1_000), .announce(known: nil, leading: false),
             .announce(known: claim, leading: true),
         ] {
             let frames = try CompoundPacket.unpack(message.payload[...])
