@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "AgentRuntime",
             dependencies: [
-                "DataPlane",
+                "DataPlane", "Election", "LoadBalancers",
                 "ClusterModel", "Membership", "Catalog", "Manifests", "Persistence", "Sealing", "Wire", "Systemd", "ControlAPI",
                 "AgentConfig",
                 .product(name: "NIOCore", package: "swift-nio"),

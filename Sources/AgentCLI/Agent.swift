@@ -13,7 +13,7 @@ public struct Agent: ParsableCommand {
         version: AgentVersion.number,
         subcommands: [
             Run.self, Join.self, Leave.self, Members.self, Apply.self, Get.self, Describe.self, Delete.self, Keygen.self,
-            KeyringCommand.self, Rules.self, Cleanup.self, Simulate.self, Version.self,
+            KeyringCommand.self, Leader.self, Rules.self, Cleanup.self, Simulate.self, Version.self,
         ]
     )
 

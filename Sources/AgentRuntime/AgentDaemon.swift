@@ -3,6 +3,7 @@ import Catalog
 import ClusterModel
 import ControlAPI
 import DataPlane
+import Election
 import Foundation
 import Logging
 import Membership
@@ -103,8 +104,17 @@ public enum AgentDaemon {
         } catch {
             throw .badInput(error.description)
         }
+        // Until a join is answered, a restarted node counts the members it knew (itself and
+        // its snapshot's peers), so that alone it cannot take itself for a majority.
+        let election: Election.Instance
+        do {
+            election = try Election.Instance(
+                name: configuration.nodeName, rememberedCount: rejoin.isEmpty ? 0 : rejoin.count + 1, now: GossipNode.monotonicNow())
+        } catch {
+            throw .badInput(error.description)
+        }
         let node = GossipNode(
-            instance: instance, keyring: keys.keyring, keyringFile: keys.file, snapshot: snapshot, mtu: defaultMTU,
+            instance: instance, election: election, keyring: keys.keyring, keyringFile: keys.file, snapshot: snapshot, mtu: defaultMTU,
             eventLoop: MultiThreadedEventLoopGroup.singleton.next(), logger: logger, metrics: GossipMetrics())
         let channel: any Channel
         do {

@@ -14,6 +14,13 @@ enum ControlRoutes {
         router.add("GET", V1.Path.agent) { _ in
             .json(V1.Agent(node: node.name.rawValue, address: node.address.description, version: version))
         }
+        router.add("GET", V1.Path.leader) { _ in
+            guard let status = try? await node.leaderStatus().get() else { return .error(status: 503, message: "the agent is stopping") }
+            return .json(
+                V1.Leader(
+                    leader: status.claim?.leader.rawValue, term: status.claim?.term ?? 0,
+                    since: status.claim.map { Kube.time(millisecondsSinceEpoch: $0.since.millisecondsSinceEpoch) }, quorum: status.quorum))
+        }
         router.add("GET", V1.Path.members) { _ in
             guard let members = try? await node.members().get() else { return .error(status: 503, message: "the agent is stopping") }
             return .json(members.sorted { $0.name < $1.name }.map(V1.Member.init))

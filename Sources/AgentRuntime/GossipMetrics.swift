@@ -19,11 +19,17 @@ struct GossipMetrics: Sendable {
             ($0, Gauge(label: "agent_members", dimensions: [("status", $0.description)]))
         })
     private let healthScore = Gauge(label: "agent_health_score")
+    private let isLeader = Gauge(label: "agent_is_leader")
     private let probeRTT = Metrics.Timer(label: "agent_probe_rtt_seconds")
 
     init() {
         // Every series exists from the start, at zero, so alerts on rates see it.
         for counter in [packetsIn, packetsOut, bytesIn, bytesOut] + Array(rejections.values) { counter.increment(by: 0) }
+        isLeader.record(0)
+    }
+
+    func leading(_ leading: Bool) {
+        isLeader.record(leading ? 1 : 0)
     }
 
     func received(bytes: Int) {

@@ -1,5 +1,6 @@
 import ClusterModel
 import Catalog
+import Election
 import Logging
 import Membership
 import NIOCore
@@ -34,6 +35,10 @@ final class GossipNode: @unchecked Sendable {
 
     /// The catalog shell, on the same event loop; it sends through this node's socket.
     var catalog: CatalogNode?
+    /// The election core, on the same event loop (GossipNode+Election.swift).
+    var election: Election.Instance
+    /// Told on the event loop whenever this node starts or stops leading.
+    var leadershipObservers: [@Sendable (Bool) -> Void] = []
     var channel: (any Channel)?
     var addresses = SocketAddressCache()
     var isStopped = false
@@ -50,10 +55,11 @@ final class GossipNode: @unchecked Sendable {
     var rejoinInFlight: Set<PeerAddress> = []
 
     init(
-        instance: SWIM.Instance, keyring: Keyring, keyringFile: KeyringFile?, snapshot: MemberSnapshot?, mtu: Int,
-        eventLoop: any EventLoop, logger: Logger, metrics: GossipMetrics
+        instance: SWIM.Instance, election: Election.Instance, keyring: Keyring, keyringFile: KeyringFile?, snapshot: MemberSnapshot?,
+        mtu: Int, eventLoop: any EventLoop, logger: Logger, metrics: GossipMetrics
     ) {
         self.instance = instance
+        self.election = election
         self.keyring = keyring
         self.keyringFile = keyringFile
         self.snapshot = snapshot
@@ -85,6 +91,7 @@ final class GossipNode: @unchecked Sendable {
         rejoinQueue = rejoin.filter { !seeds.contains($0) }.shuffled(using: &random)
         rejoinNext()
         publishGauges()
+        startElection()
     }
 
     /// Tries the next few snapshot peers; called again while none has answered.
@@ -133,6 +140,14 @@ final class GossipNode: @unchecked Sendable {
                     continue
                 }
                 collect(response, from: opened.sender)
+            case .electionEndorse, .electionAnnounce:
+                guard let message = try? ElectionMessage(frame: frame) else {
+                    metrics.rejected(.malformed)
+                    continue
+                }
+                carryOutElection { election, view, now, wallClock in
+                    election.receive(message, from: opened.sender, view: view, now: now, wallClock: wallClock)
+                }
             case .catalogPush, .catalogDigest, .catalogRumor:
                 guard let catalog, let message = try? CatalogMessage(frame: frame) else {
                     metrics.rejected(.malformed)
@@ -197,6 +212,7 @@ final class GossipNode: @unchecked Sendable {
             case .probeAnswered(_, let roundTrip):
                 metrics.probeRoundTrip(roundTrip)
             case .joinAnswered(let seed, let node):
+                election.membershipSynced()
                 finishJoin(seed, .answered(by: node))
             case .joinUnanswered(let seed):
                 finishJoin(seed, .unanswered)
@@ -211,6 +227,7 @@ final class GossipNode: @unchecked Sendable {
             publishGauges()
             scheduleSnapshotWrite()
             catalog?.setPeers(instance.members)
+            electionTick()
         }
     }
 

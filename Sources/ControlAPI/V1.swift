@@ -8,6 +8,8 @@ public enum V1 {
         public static let leave = "/v1/leave"
         public static let keyring = "/v1/keyring"
         public static let agent = "/v1/agent"
+        /// `GET`: who leads, as this node knows it (``Leader``).
+        public static let leader = "/v1/leader"
         /// `POST` an ``ApplyRequest``; answers an ``ApplyResponse``, or 400 naming file, line
         /// and field when any object is refused (then nothing was changed).
         public static let apply = "/v1/apply"
@@ -120,6 +122,34 @@ public enum V1 {
             self.status = status
             self.incarnation = incarnation
             self.labels = labels
+        }
+    }
+
+    /// Who leads, as `agent leader -o json` prints it (SPEC §3): every key always present,
+    /// `leader` and `since` null before any node has led.
+    public struct Leader: Codable, Sendable, Equatable {
+        public var leader: String?
+        public var term: UInt64
+        /// When the leader began to act, RFC 3339.
+        public var since: String?
+        /// Whether the leader holds a majority's endorsement now, as this node last heard.
+        public var quorum: Bool
+
+        public init(leader: String?, term: UInt64, since: String?, quorum: Bool) {
+            self.leader = leader
+            self.term = term
+            self.since = since
+            self.quorum = quorum
+        }
+
+        private enum CodingKeys: String, CodingKey { case leader, term, since, quorum }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(leader, forKey: .leader)
+            try container.encode(term, forKey: .term)
+            try container.encode(since, forKey: .since)
+            try container.encode(quorum, forKey: .quorum)
         }
     }
 
