@@ -41,7 +41,8 @@ extension AWSCredentials {
         case (nil, nil):
             break
         }
-        let path = environment["AWS_SHARED_CREDENTIALS_FILE"].flatMap(nonEmpty)
+        let path =
+            environment["AWS_SHARED_CREDENTIALS_FILE"].flatMap(nonEmpty)
             ?? "\(environment["HOME"] ?? NSHomeDirectory())/.aws/credentials"
         let profile = environment["AWS_PROFILE"].flatMap(nonEmpty) ?? "default"
         let tried = "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set, and"
@@ -98,11 +99,14 @@ public enum CredentialSource: Sendable {
     case fixed(AWSCredentials)
     /// ``AWSCredentials/resolve(environment:readFile:)`` over the process environment.
     case environment
+    /// The same over these variables instead of the process's.
+    case variables([String: String])
 
     func credentials() throws -> AWSCredentials {
         switch self {
         case .fixed(let credentials): credentials
         case .environment: try AWSCredentials.resolve(environment: ProcessInfo.processInfo.environment)
+        case .variables(let variables): try AWSCredentials.resolve(environment: variables)
         }
     }
 }

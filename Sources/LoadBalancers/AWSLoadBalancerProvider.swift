@@ -41,7 +41,9 @@ public struct AWSLoadBalancerProvider: LoadBalancerProvider {
         /// Throws a message that says what to set.
         public func validate() throws(SettingsError) {
             if region.isEmpty { throw SettingsError("the AWS region is empty; set it, e.g. us-east-1") }
-            if subnets.isEmpty { throw SettingsError("no subnets; name at least one subnet (two or more in different zones for availability)") }
+            if subnets.isEmpty {
+                throw SettingsError("no subnets; name at least one subnet (two or more in different zones for availability)")
+            }
             if clusterName.isEmpty { throw SettingsError("the cluster name is empty; it tags what this cluster creates") }
         }
     }
@@ -61,7 +63,9 @@ public struct AWSLoadBalancerProvider: LoadBalancerProvider {
     private let transport: any HTTPTransport
     private let now: @Sendable () -> Date
 
-    public init(settings: Settings, transport: any HTTPTransport = URLSessionTransport(), now: @escaping @Sendable () -> Date = { Date() })
+    public init(
+        settings: Settings, transport: any HTTPTransport = URLSessionTransport(), now: @escaping @Sendable () -> Date = { Date() }
+    )
         throws(SettingsError)
     {
         try settings.validate()

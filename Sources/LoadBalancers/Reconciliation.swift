@@ -103,7 +103,8 @@ struct Reconciliation {
                 throw AWSServiceError(
                     action: "CreateLoadBalancer", code: "DuplicateLoadBalancerName",
                     message: "load balancer \(existing.name) exists and is "
-                        + (owner.map { "Service \($0)'s" } ?? "not this cluster's (name it with \(AWSLoadBalancerProvider.nameAnnotation) to adopt it)"),
+                        + (owner.map { "Service \($0)'s" }
+                            ?? "not this cluster's (name it with \(AWSLoadBalancerProvider.nameAnnotation) to adopt it)"),
                     httpStatus: 0)
             }
             inUse.insert(existing.arn)
@@ -143,7 +144,8 @@ struct Reconciliation {
     /// no longer hold. Targets already draining count as gone: deregistering them again
     /// would be a change at every reconcile for the whole deregistration delay.
     private func ensureTargets(_ targets: Set<ELBv2.Target>, in targetGroupArn: String) async throws {
-        let registered = Set(try await api.describeTargetHealth(targetGroupArn: targetGroupArn).filter { $0.state != "draining" }.map(\.target))
+        let registered = Set(
+            try await api.describeTargetHealth(targetGroupArn: targetGroupArn).filter { $0.state != "draining" }.map(\.target))
         let missing = targets.subtracting(registered)
         let departed = registered.subtracting(targets)
         if !missing.isEmpty { try await api.registerTargets(targetGroupArn: targetGroupArn, missing.sorted()) }
@@ -152,7 +154,8 @@ struct Reconciliation {
 
     /// A listener per port forwarding to its target group. Listeners on ports the Service no
     /// longer has go: all of them on a load balancer this cluster made, on an adopted one
-    /// only those forwarding to this Service's target groups.
+    /// only those forwarding to this Service's target groups. On an adopted load balancer, a
+    /// port someone else's listener holds is refused rather than taken over.
     private func ensureListeners(
         on loadBalancer: ELBv2.LoadBalancer, adopted: Bool, plan: ServiceLoadBalancerPlan, targetGroupArns: [Int: String]
     ) async throws {
@@ -160,8 +163,16 @@ struct Reconciliation {
         for port in plan.ports {
             guard let targetGroupArn = targetGroupArns[port.listenerPort] else { continue }
             if let listener = listeners.first(where: { $0.port == port.listenerPort }) {
+                if adopted, let current = listener.targetGroupArn, current != targetGroupArn, owners[current] != plan.serviceKey {
+                    throw AWSServiceError(
+                        action: "CreateListener", code: "DuplicateListener",
+                        message:
+                            "port \(port.listenerPort) of load balancer \(loadBalancer.name) forwards to a target group this Service did not make",
+                        httpStatus: 0)
+                }
                 if listener.protocol != port.protocol || listener.targetGroupArn != targetGroupArn {
-                    try await api.modifyListener(arn: listener.arn, protocol: port.protocol, port: port.listenerPort, targetGroupArn: targetGroupArn)
+                    try await api.modifyListener(
+                        arn: listener.arn, protocol: port.protocol, port: port.listenerPort, targetGroupArn: targetGroupArn)
                 }
             } else {
                 try await api.createListener(

@@ -39,7 +39,8 @@ public final class MotoServer: Sendable {
     public static let executablePath: String? = {
         let environment = ProcessInfo.processInfo.environment
         if let configured = environment["MOTO_SERVER"], !configured.isEmpty { return configured }
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let candidates =
             [packageRoot.appendingPathComponent(".venv/bin/moto_server").path]
             + (environment["PATH"] ?? "").split(separator: ":").map { "\($0)/moto_server" }
@@ -105,7 +106,8 @@ public final class MotoServer: Sendable {
 
     /// moto's `/moto-api/seed`: the same seed, the same sequence of IDs.
     private func seedIdentifiers() async throws {
-        var request = URLRequest(url: endpoint.appendingPathComponent("moto-api/seed").appending(queryItems: [.init(name: "a", value: "\(seed)")]))
+        var request = URLRequest(
+            url: endpoint.appendingPathComponent("moto-api/seed").appending(queryItems: [.init(name: "a", value: "\(seed)")]))
         request.httpMethod = "POST"
         let (_, response) = try await URLSession.shared.data(for: request)
         guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw Failure("moto refused the seed: \(response)") }

@@ -60,12 +60,14 @@ import Testing
         #expect {
             try AWSCredentials.resolve(environment: ["HOME": "/root"], readFile: Self.noFile)
         } throws: { error in
-            "\(error)" == "no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set, and /root/.aws/credentials does not exist"
+            "\(error)"
+                == "no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set, and /root/.aws/credentials does not exist"
         }
         #expect {
             try AWSCredentials.resolve(environment: ["HOME": "/root", "AWS_PROFILE": "prod"], readFile: { _ in Self.sharedFile })
         } throws: { error in
-            "\(error)" == "no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set, and /root/.aws/credentials has no profile [prod]"
+            "\(error)"
+                == "no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set, and /root/.aws/credentials has no profile [prod]"
         }
     }
 

@@ -105,8 +105,10 @@ struct AWSLoadBalancerProviderMotoTests {
 
     @Test func anAnnotatedNameAdoptsAnExistingLoadBalancerWhichOutlivesTheService() async throws {
         let cloud = try await MotoCloud()
-        let shared = try await cloud.elb.createLoadBalancer(name: "shared-ingress", scheme: "internet-facing", subnets: cloud.subnets, tags: [:])
-        let adopting = web(ports: [.init(port: 80, nodePort: 30080)], annotations: [AWSLoadBalancerProvider.nameAnnotation: "shared-ingress"])
+        let shared = try await cloud.elb.createLoadBalancer(
+            name: "shared-ingress", scheme: "internet-facing", subnets: cloud.subnets, tags: [:])
+        let adopting = web(
+            ports: [.init(port: 80, nodePort: 30080)], annotations: [AWSLoadBalancerProvider.nameAnnotation: "shared-ingress"])
 
         let outcomes = try await cloud.provider.reconcile(DesiredLoadBalancers(services: [adopting], nodes: nodes(2)))
         #expect(outcomes == ["default/web": .ensured([LoadBalancerIngress(hostname: shared.dnsName)])])
@@ -116,6 +118,28 @@ struct AWSLoadBalancerProviderMotoTests {
         #expect(try await cloud.loadBalancers().map(\.name) == ["shared-ingress"])
         #expect(try await cloud.elb.describeListeners(loadBalancerArn: shared.arn).isEmpty)
         #expect(try await cloud.elb.describeTargetGroups().isEmpty)
+    }
+
+    @Test func aPortSomeoneElsesListenerHoldsOnAnAdoptedLoadBalancerIsRefusedNotTakenOver() async throws {
+        let cloud = try await MotoCloud()
+        let shared = try await cloud.elb.createLoadBalancer(
+            name: "shared-ingress", scheme: "internet-facing", subnets: cloud.subnets, tags: [:])
+        let vpc = try #require(shared.vpcID.isEmpty ? nil : shared.vpcID)
+        let theirs = try await cloud.elb.createTargetGroup(
+            name: "theirs", protocol: "TCP", port: 31000, vpcID: vpc, healthCheck: .trafficPort, tags: [:])
+        try await cloud.elb.createListener(loadBalancerArn: shared.arn, protocol: "TCP", port: 80, targetGroupArn: theirs.arn)
+        let adopting = web(
+            ports: [.init(port: 80, nodePort: 30080)], annotations: [AWSLoadBalancerProvider.nameAnnotation: "shared-ingress"])
+
+        let outcomes = try await cloud.provider.reconcile(DesiredLoadBalancers(services: [adopting], nodes: nodes(2)))
+
+        #expect(
+            outcomes == [
+                "default/web": .failed(
+                    "CreateListener: DuplicateListener: port 80 of load balancer shared-ingress forwards to a target group this Service did not make"
+                )
+            ])
+        #expect(try await cloud.listeners(of: shared)[80]?.arn == theirs.arn)
     }
 
     @Test func aServiceThatCannotHaveItsLoadBalancerFailsAloneWhileOthersAreEnsured() async throws {

@@ -31,30 +31,36 @@ import Testing
         Vector(
             name: "iamListUsers", when: (2015, 8, 30, 12, 36, 0), region: "us-east-1", service: "iam", method: "GET",
             url: "https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08", body: "",
-            authorization: "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
+            authorization:
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
         ),
         Vector(
             name: "elbv2FormPost", when: (2026, 11, 27, 9, 5, 7), region: "eu-west-1", service: "elasticloadbalancing",
             method: "POST", url: "https://elasticloadbalancing.eu-west-1.amazonaws.com/",
             body: "Action=DescribeLoadBalancers&Version=2015-12-01&Names.member.1=default-web-1a2b3c4d",
-            authorization: "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261127/eu-west-1/elasticloadbalancing/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=b909e2d21d8b554cb52cb050cc7b6516f785acf148294e09446399ae461431f6"
+            authorization:
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261127/eu-west-1/elasticloadbalancing/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=b909e2d21d8b554cb52cb050cc7b6516f785acf148294e09446399ae461431f6"
         ),
         Vector(
             name: "elbv2FormPostWithSessionToken", when: (2026, 11, 27, 9, 5, 7), region: "eu-west-1", service: "elasticloadbalancing",
             sessionToken: "IQoJb3JpZ2luX2VjEXAMPLE/token+with=padding==", method: "POST",
             url: "https://elasticloadbalancing.eu-west-1.amazonaws.com/", body: "Action=DescribeLoadBalancers&Version=2015-12-01",
-            authorization: "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261127/eu-west-1/elasticloadbalancing/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature=af9451d08e97b6b9db73511aed6cabf9b75b19a95462f32b12140c5bade44963"
+            authorization:
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261127/eu-west-1/elasticloadbalancing/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature=af9451d08e97b6b9db73511aed6cabf9b75b19a95462f32b12140c5bade44963"
         ),
         Vector(
             name: "ec2QueryGet", when: (2026, 1, 2, 3, 4, 5), region: "us-west-2", service: "ec2", method: "GET",
-            url: "https://ec2.us-west-2.amazonaws.com/?Version=2016-11-15&Action=DescribeSubnets&SubnetId.2=subnet-0b&SubnetId.1=subnet-0a&Filter.1.Value.1=a%20b%2Fc%2A~",
+            url:
+                "https://ec2.us-west-2.amazonaws.com/?Version=2016-11-15&Action=DescribeSubnets&SubnetId.2=subnet-0b&SubnetId.1=subnet-0a&Filter.1.Value.1=a%20b%2Fc%2A~",
             body: "",
-            authorization: "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260102/us-west-2/ec2/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=2caef7d6d0f580e4273754fae1616bd3025d88b13eea211c7ae06c4facddc3da"
+            authorization:
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260102/us-west-2/ec2/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=2caef7d6d0f580e4273754fae1616bd3025d88b13eea211c7ae06c4facddc3da"
         ),
         Vector(
             name: "pathNeedingEncoding", when: (2026, 1, 2, 3, 4, 5), region: "us-east-1", service: "example", method: "GET",
             url: "http://127.0.0.1:5000/my%20docs/a+b/./c/../d~e/?q=x%3Dy%26z", body: "",
-            authorization: "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260102/us-east-1/example/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=029b14896ad81538879c07a8215a5fef698914c5ac65c3f129469081695dac4b"
+            authorization:
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260102/us-east-1/example/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=029b14896ad81538879c07a8215a5fef698914c5ac65c3f129469081695dac4b"
         ),
     ]
 
