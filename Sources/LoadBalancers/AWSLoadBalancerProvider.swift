@@ -2,12 +2,14 @@ import ClusterModel
 import Foundation
 
 /// `aws-elbv2`: a Network Load Balancer per LoadBalancer Service, a target group per port
-/// with every node's address at the port's NodePort, and a listener per port forwarding to
-/// it, as Kubernetes' AWS cloud provider sets them up for `type: nlb` with `ip` targets.
+/// with every node's address at the port's NodePort (targets of type `ip`: nodes need not be
+/// EC2 instances), and a listener per port forwarding to it.
 ///
-/// Each reconcile reads what exists (load balancers and target groups with their tags,
+/// Each reconcile reads what exists (every load balancer and target group with their tags,
 /// then each Service's listeners and targets) and changes only what differs, so the same
-/// desired state handed twice makes no change the second time.
+/// desired state handed twice makes no change the second time. Reading every target group
+/// rather than those of the Service's load balancer finds the ones a failed attempt left
+/// unattached, and those of Services deleted while the agent was down.
 public struct AWSLoadBalancerProvider: LoadBalancerProvider {
     public struct Settings: Sendable {
         public var region: String
