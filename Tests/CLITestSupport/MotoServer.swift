@@ -38,7 +38,9 @@ public final class MotoServer: Sendable {
     /// `MOTO_SERVER`, else `<package root>/.venv/bin/moto_server`, else `moto_server` on PATH.
     public static let executablePath: String? = {
         let environment = ProcessInfo.processInfo.environment
-        if let configured = environment["MOTO_SERVER"], !configured.isEmpty { return configured }
+        if let configured = environment["MOTO_SERVER"], !configured.isEmpty {
+            return FileManager.default.isExecutableFile(atPath: configured) ? configured : nil
+        }
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let candidates =
