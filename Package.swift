@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ClusterModel"]),
         .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", "Catalog", "ClusterModel"]),
         .testTarget(name: "ElectionTests", dependencies: ["Election", "ClusterModel"]),
-        .testTarget(name: "LoadBalancersTests", dependencies: ["LoadBalancers", "ClusterModel"]),
+        .testTarget(name: "LoadBalancersTests", dependencies: ["LoadBalancers", "ClusterModel", "CLITestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "AgentRuntimeTests",
             dependencies: [
