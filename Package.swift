@@ -82,7 +82,7 @@ let package = Package(
             dependencies: [
                 "DataPlane", "Election", "LoadBalancers",
                 "ClusterModel", "Membership", "Catalog", "Manifests", "Persistence", "Sealing", "Wire", "Systemd", "ControlAPI",
-                "AgentConfig",
+                "AgentConfig", "LoadBalancers",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -126,6 +126,7 @@ let package = Package(
             name: "AgentRuntimeTests",
             dependencies: [
                 "AgentRuntime", "Membership", "Catalog", "ClusterModel", "ControlAPI", "Manifests", "Persistence", "Sealing", "Wire",
+                "LoadBalancers",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

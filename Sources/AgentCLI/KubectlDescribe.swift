@@ -14,7 +14,9 @@ enum KubectlDescribe {
         text.field("Selector", KubectlTable.labels(spec.selector))
         text.field("Type", spec.type)
         text.field("IP", spec.clusterIP)
-        if spec.type == "LoadBalancer" { text.field("LoadBalancer Ingress", KubectlTable.externalIP(service)) }
+        // kubectl shows the line once the load balancer has an address, in the Service's order.
+        let ingress = KubectlTable.ingressAddresses(service)
+        if !ingress.isEmpty { text.field("LoadBalancer Ingress", ingress.joined(separator: ", ")) }
         for port in spec.ports {
             let name = port.name ?? "<unset>"
             text.row(["Port:", name, "\(port.port)/\(port.protocol)"])

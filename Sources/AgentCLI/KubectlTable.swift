@@ -32,10 +32,23 @@ enum KubectlTable {
 
     /// The load balancer's addresses for a LoadBalancer Service (`<pending>` until the leader
     /// registers one); `<none>` for other types, which have no external IPs here.
-    static func externalIP(_ service: Kube.Service) -> String {
+    ///
+    /// kubectl's `loadBalancerStatusStringer`: each ingress's IP, else its hostname, sorted and
+    /// each once; cut to 16 characters with `...` unless `wide`, so a cloud load balancer's
+    /// long DNS name shows whole only with `-o wide`.
+    static func externalIP(_ service: Kube.Service, wide: Bool) -> String {
         guard service.spec.type == "LoadBalancer" else { return "<none>" }
-        let addresses = (service.status.loadBalancer.ingress ?? []).compactMap { $0.ip ?? $0.hostname }
-        return addresses.isEmpty ? "<pending>" : addresses.joined(separator: ",")
+        let addresses = Set(ingressAddresses(service)).sorted().joined(separator: ",")
+        if addresses.isEmpty { return "<pending>" }
+        let width = 16
+        return wide || addresses.count <= width ? addresses : addresses.prefix(width - 3) + "..."
+    }
+
+    /// Each ingress's IP, else its hostname, in the Service's order.
+    static func ingressAddresses(_ service: Kube.Service) -> [String] {
+        (service.status.loadBalancer.ingress ?? []).compactMap { ingress in
+            ingress.ip.flatMap { $0.isEmpty ? nil : $0 } ?? ingress.hostname.flatMap { $0.isEmpty ? nil : $0 }
+        }
     }
 
     /// `10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 + 2 more...`: kubectl's `formatEndpoints`, at most
@@ -90,7 +103,7 @@ extension Kube.Service: ListedObject {
     func row(wide: Bool, now: Date) -> [String] {
         [
             metadata.namespace ?? "", metadata.name, spec.type, spec.clusterIP.isEmpty ? "<none>" : spec.clusterIP,
-            KubectlTable.externalIP(self), KubectlTable.ports(self), HumanDuration.age(of: metadata.creationTimestamp, now: now),
+            KubectlTable.externalIP(self, wide: wide), KubectlTable.ports(self), HumanDuration.age(of: metadata.creationTimestamp, now: now),
         ] + (wide ? [KubectlTable.labels(spec.selector)] : [])
     }
 }

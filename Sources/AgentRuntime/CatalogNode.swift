@@ -30,7 +30,7 @@ final class CatalogNode: @unchecked Sendable {
     var send: (([UInt8], PeerAddress) -> Void)?
     var flush: (() -> Void)?
     /// Called after every change to the catalog (this node's or a peer's), on the event loop.
-    private var observers: [UInt64: () -> Void] = [:]
+    private var observers: [UInt64: @Sendable () -> Void] = [:]
     /// The members as membership last reported them, this node included.
     private var members: [SWIM.Member] = []
     private var nextObserver: UInt64 = 0
@@ -147,6 +147,26 @@ final class CatalogNode: @unchecked Sendable {
         }
     }
 
+    /// The leader's reconcile outcome for LoadBalancer Services: each status that differs
+    /// from the catalog's is written as the agent's rewrite of the Service, made durable and
+    /// pushed like any local write. One that loses to a user's apply made meanwhile elsewhere
+    /// is simply written again by the next reconcile, which finds the catalog says otherwise.
+    func recordLoadBalancerStatuses(_ statuses: [ObjectKey: LoadBalancerStatus]) async {
+        do {
+            try await eventLoop.submit { [self] in
+                guard !isStopped else { return }
+                let now = WallClock.now()
+                var directives: [Core.Directive] = []
+                for key in statuses.keys.sorted() {
+                    directives += core.recordLoadBalancerStatus(statuses[key]!, for: key, now: now, random: &random)
+                }
+                try carryOutLocal(directives)
+            }.get()
+        } catch {
+            logger.warning("cannot record load balancer statuses", metadata: ["services": "\(statuses.count)", "error": "\(error)"])
+        }
+    }
+
     /// Tells the prober of this node's Pods, and writes again what it last found for a Pod
     /// whose catalog copy says otherwise: an apply this node had not heard of when it wrote
     /// the readiness replaces the readiness with the applier's copy.
@@ -173,7 +193,7 @@ final class CatalogNode: @unchecked Sendable {
     }
 
     /// Calls `onChange` on the event loop after each change, until the returned cancel is called.
-    func observe(_ onChange: @escaping () -> Void) -> EventLoopFuture<@Sendable () -> Void> {
+    func observe(_ onChange: @escaping @Sendable () -> Void) -> EventLoopFuture<@Sendable () -> Void> {
         eventLoop.submit { [self] in
             nextObserver += 1
             let id = nextObserver

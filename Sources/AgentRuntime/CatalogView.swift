@@ -98,13 +98,12 @@ struct CatalogView {
             affinityConfig = Kube.SessionAffinityConfig(clientIP: .init(timeoutSeconds: timeout))
         }
         // The Service's last write is when it took the value it now holds in conflict.
-        let conditions = conflicts[entry.key].map { lost in
-            [
-                Kube.Condition(
-                    type: "Conflict", status: "True", reason: "Conflict", message: lost.map(\.description).joined(separator: "; "),
-                    lastTransitionTime: Kube.time(millisecondsSinceEpoch: entry.version.timestamp.wallMilliseconds))
-            ]
+        let conflict = conflicts[entry.key].map { lost in
+            Kube.Condition(
+                type: "Conflict", status: "True", reason: "Conflict", message: lost.map(\.description).joined(separator: "; "),
+                lastTransitionTime: Kube.time(millisecondsSinceEpoch: entry.version.timestamp.wallMilliseconds))
         }
+        let conditions = [conflict, allocated.loadBalancer.condition.map(Kube.Condition.init)].compactMap { $0 }
         return Kube.Service(
             metadata: metadata(entry, allocated.service.metadata),
             spec: Kube.ServiceSpec(
@@ -114,7 +113,8 @@ struct CatalogView {
                 healthCheckNodePort: spec.healthCheckNodePort,
                 loadBalancerSourceRanges: spec.loadBalancerSourceRanges.isEmpty ? nil : spec.loadBalancerSourceRanges.map(\.description)),
             // The leader fills in the load balancer's address; until then kubectl shows <pending>.
-            status: Kube.ServiceStatus(conditions: conditions))
+            status: Kube.ServiceStatus(
+                loadBalancer: Kube.LoadBalancerStatus(allocated.loadBalancer), conditions: conditions.isEmpty ? nil : conditions))
     }
 
     private func pod(_ entry: CatalogEntry, _ pod: Pod) -> Kube.Pod {
@@ -212,6 +212,24 @@ extension Kube.IntOrString {
         case .number(let number): self = .int(number)
         case .name(let name): self = .string(name)
         }
+    }
+}
+
+extension Kube.LoadBalancerStatus {
+    /// `{}` until the leader registers a load balancer, as Kubernetes leaves it.
+    init(_ status: LoadBalancerStatus) {
+        self.init(
+            ingress: status.ingress.isEmpty
+                ? nil : status.ingress.map { Kube.LoadBalancerIngress(ip: $0.ip?.description, hostname: $0.hostname) })
+    }
+}
+
+extension Kube.Condition {
+    /// The `LoadBalancerSynced` condition, in Kubernetes' words.
+    init(_ condition: LoadBalancerCondition) {
+        self.init(
+            type: LoadBalancerCondition.type, status: condition.synced ? "True" : "False", reason: condition.reason,
+            message: condition.message, lastTransitionTime: Kube.time(millisecondsSinceEpoch: condition.since.millisecondsSinceEpoch))
     }
 }
 

@@ -20,21 +20,35 @@ public struct CatalogVersion: Hashable, Comparable, Sendable, CustomStringConver
 }
 
 /// A Service as the catalog holds it: what the user applied, plus the ClusterIP and
-/// NodePorts the cluster assigned to it (SPEC.md §5: once assigned, they never change).
+/// NodePorts the cluster assigned to it (SPEC.md §5: once assigned, they never change), and
+/// what the leader learned of its load balancer.
 public struct AllocatedService: Hashable, Sendable {
     public var service: KubernetesService
     public var allocation: ServiceAllocation
+    /// Written by the leader as a rewrite (``CatalogSync/Instance/recordLoadBalancerStatus(_:for:now:random:)``),
+    /// carried over by a user's apply while the Service stays `type: LoadBalancer`; empty
+    /// otherwise.
+    public var loadBalancer: LoadBalancerStatus
 
     /// - Precondition: `allocation.nodePorts` has one element per `service.spec.ports`.
-    public init(service: KubernetesService, allocation: ServiceAllocation) {
+    public init(service: KubernetesService, allocation: ServiceAllocation, loadBalancer: LoadBalancerStatus = LoadBalancerStatus()) {
         precondition(
             allocation.nodePorts.count == service.spec.ports.count,
             "\(service.key) has \(service.spec.ports.count) ports but \(allocation.nodePorts.count) node-port slots")
         self.service = service
         self.allocation = allocation
+        self.loadBalancer = loadBalancer
     }
 
     public var key: ObjectKey { service.key }
+
+    /// The load balancer status a user's new write of a Service keeps from the write it
+    /// replaces, as the allocation is kept and as Kubernetes keeps `status` across spec
+    /// updates: all of it while the Service stays `type: LoadBalancer`, nothing otherwise.
+    public static func loadBalancerKept(by service: KubernetesService, from previous: AllocatedService?) -> LoadBalancerStatus {
+        guard service.spec.type == .loadBalancer, let previous else { return LoadBalancerStatus() }
+        return previous.loadBalancer
+    }
 
     /// The values this Service holds, each with whether the user pinned it; the conflict
     /// rule decides who keeps them.

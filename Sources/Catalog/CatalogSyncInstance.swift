@@ -95,10 +95,11 @@ extension CatalogSync {
         public mutating func apply(
             _ service: KubernetesService, now: Timestamp, random: inout some RandomNumberGenerator
         ) throws(WriteError) -> [Directive] {
-            let allocated: AllocatedService
+            var allocated: AllocatedService
             do { allocated = try allocate(service, in: replica, ranges: settings.allocation, using: &random) } catch {
                 throw .allocation(error)
             }
+            allocated.loadBalancer = AllocatedService.loadBalancerKept(by: service, from: replica[service.key]?.service)
             try checkFits(service.key, .service(allocated))
             var out: [Directive] = []
             let change = replica.apply(allocated, writer: name, clock: &clock, now: now)
@@ -128,6 +129,24 @@ extension CatalogSync {
             guard var pod = replica[key]?.pod, pod.status.ready != ready else { return [] }
             pod.status.ready = ready
             guard let change = replica.rewrite(key, as: .pod(pod), writer: name, clock: &clock, now: now) else { return [] }
+            var out: [Directive] = []
+            spread(change, random: &random, into: &out)
+            return out
+        }
+
+        /// Records what the leader's provider said of a LoadBalancer Service, as a rewrite of
+        /// the Service's current spec, and pushes it. A user's apply this node had not heard
+        /// of replaces it (carrying the status it knew), and the leader writes again on its
+        /// next reconcile. Nothing when the Service is gone, is no longer `type:
+        /// LoadBalancer`, already says so, or cannot say so within the budget.
+        public mutating func recordLoadBalancerStatus(
+            _ status: LoadBalancerStatus, for key: ObjectKey, now: Timestamp, random: inout some RandomNumberGenerator
+        ) -> [Directive] {
+            guard var service = replica[key]?.service, service.service.spec.type == .loadBalancer,
+                let fitting = fitting(status, into: service), fitting != service.loadBalancer
+            else { return [] }
+            service.loadBalancer = fitting
+            guard let change = replica.rewrite(key, as: .service(service), writer: name, clock: &clock, now: now) else { return [] }
             var out: [Directive] = []
             spread(change, random: &random, into: &out)
             return out
@@ -339,11 +358,9 @@ extension CatalogSync {
             for key in resolutions.keys.sorted() {
                 switch resolutions[key]! {
                 case .reallocate(let writer, let allocation):
-                    guard writer == name, let current = replica[key]?.service,
-                        let change = replica.rewrite(
-                            key, as: .service(AllocatedService(service: current.service, allocation: allocation)),
-                            writer: name, clock: &clock, now: now)
-                    else { continue }
+                    guard writer == name, var moved = replica[key]?.service else { continue }
+                    moved.allocation = allocation
+                    guard let change = replica.rewrite(key, as: .service(moved), writer: name, clock: &clock, now: now) else { continue }
                     spread(change, random: &random, into: &out)
                 case .conflict(let lost):
                     unresolvable[key] = lost
@@ -429,12 +446,46 @@ extension CatalogSync {
         }
 
         func checkFits(_ key: ObjectKey, _ body: CatalogEntry.Body) throws(WriteError) {
+            let bytes = widestSize(key, body)
+            if bytes > settings.messageBudget { throw .tooLarge(key, bytes: bytes, budget: settings.messageBudget) }
+        }
+
+        /// The bytes an entry of `body` can take at most, whoever rewrites it later.
+        func widestSize(_ key: ObjectKey, _ body: CatalogEntry.Body) -> Int {
             // The largest version there is, so a variable-length encoding cannot grow past it.
             // A rewrite of it (a reallocation, a readiness) carries a version more.
             let widest = CatalogVersion(timestamp: HybridTimestamp(wallMilliseconds: .max, counter: .max), writer: name)
             let rewritten = CatalogVersion(timestamp: HybridTimestamp(wallMilliseconds: .max, counter: .max - 1), writer: name)
-            let bytes = encodedSize.entry(CatalogEntry(key: key, version: widest, createdAt: widest, specVersion: rewritten, body: body))
-            if bytes > settings.messageBudget { throw .tooLarge(key, bytes: bytes, budget: settings.messageBudget) }
+            return encodedSize.entry(CatalogEntry(key: key, version: widest, createdAt: widest, specVersion: rewritten, body: body))
+        }
+
+        /// `status` as `service` can carry it within the budget: a provider's error can run to
+        /// kilobytes, so a condition message too long is cut, ending in an ellipsis. nil when
+        /// even the rest does not fit.
+        func fitting(_ status: LoadBalancerStatus, into service: AllocatedService) -> LoadBalancerStatus? {
+            var written = service
+            written.loadBalancer = status
+            let excess = widestSize(service.key, .service(written)) - settings.messageBudget
+            guard excess > 0 else { return status }
+            guard var condition = status.condition else { return nil }
+            let ellipsis = "…"
+            let kept = condition.message.utf8.count - excess - ellipsis.utf8.count
+            guard kept >= 0 else { return nil }
+            condition.message = Self.prefix(of: condition.message, bytes: kept) + ellipsis
+            written.loadBalancer.condition = condition
+            return widestSize(service.key, .service(written)) <= settings.messageBudget ? written.loadBalancer : nil
+        }
+
+        /// The longest prefix of whole characters within `bytes` of UTF-8.
+        static func prefix(of text: String, bytes: Int) -> String {
+            var kept = ""
+            var count = 0
+            for character in text {
+                count += character.utf8.count
+                guard count <= bytes else { break }
+                kept.append(character)
+            }
+            return kept
         }
 
         /// Up to `count` distinct live peers, at random, never `excluded`.

@@ -17,10 +17,13 @@ import ClusterModel
 //   stamp    = wall milliseconds (8) | counter (4)
 //   body     = revision (1) | the revision's fields (CatalogObjectCodec.swift)
 //
-// A body's revision says which fields it carries. This build writes and knows revision 1.
-// A later revision only appends fields, at least one byte of them, so a reader reads the
-// fields of the revisions it knows and skips the rest of a body marked later; a body marked
-// with a revision the reader knows must end exactly where its fields do. Nothing else is
+// A body's revision says which fields it carries. This build knows revisions 1 and 2 (a
+// Service's load balancer status), and marks each body with the lowest revision that
+// carries its value, so a value has one encoding: a body marked with a known revision its
+// value does not need is refused. A later revision only appends fields, at least one byte
+// of them, so a reader reads the fields of the revisions it knows and skips the rest of a
+// body marked later; a body marked with a revision the reader knows must end exactly where
+// its fields do. Nothing else is
 // skipped: a kind byte this build does not know is refused, so a new kind of object needs a
 // new message tag, which an older agent's compound-packet reader skips whole.
 //
@@ -96,8 +99,17 @@ extension CatalogSync.EncodedSize {
 
 /// Field encoders of the catalog messages, and their exact sizes for cutting pushes.
 public enum CatalogCodec {
-    /// The body revision this build writes, and the latest whose fields it reads.
-    static let bodyRevision: UInt8 = 1
+    /// The latest body revision whose fields this build reads and writes.
+    static let bodyRevision: UInt8 = 2
+
+    /// The lowest revision whose fields carry `body`: each value has one encoding, and a body
+    /// without the later fields stays readable by agents that know only revision 1.
+    static func revision(of body: CatalogEntry.Body) -> UInt8 {
+        switch body {
+        case .service(let service): CatalogObjectCodec.revision(of: service)
+        case .pod, .tombstone: 1
+        }
+    }
 
     /// Key kind, two empty-but-counted names, two versions of a one-byte writer, spec mark,
     /// body kind, body length and revision.
@@ -182,22 +194,23 @@ public enum CatalogCodec {
             writer.write(SpecMark.rewrite.rawValue)
             write(entry.specVersion, into: &writer)
         }
+        let revision = revision(of: entry.body)
         switch entry.body {
         case .service(let service):
             writer.write(BodyKind.service.rawValue)
             writer.writeLengthPrefixed { body in
-                body.write(bodyRevision)
+                body.write(revision)
                 CatalogObjectCodec.write(service, key: entry.key, into: &body)
             }
         case .pod(let pod):
             writer.write(BodyKind.pod.rawValue)
             writer.writeLengthPrefixed { body in
-                body.write(bodyRevision)
+                body.write(revision)
                 CatalogObjectCodec.write(pod, key: entry.key, into: &body)
             }
         case .tombstone:
             writer.write(BodyKind.tombstone.rawValue)
-            writer.writeLengthPrefixed { body in body.write(bodyRevision) }
+            writer.writeLengthPrefixed { body in body.write(revision) }
         }
     }
 
@@ -233,7 +246,7 @@ public enum CatalogCodec {
             guard kind == .service else {
                 throw .invalid(field: "entry body kind", offset: bodyKindAt, reason: "a service body under the key \(key)")
             }
-            decoded = .service(try CatalogObjectCodec.readService(key: key, from: &body))
+            decoded = .service(try CatalogObjectCodec.readService(key: key, revision: revision, from: &body))
         case .pod:
             guard kind == .pod else {
                 throw .invalid(field: "entry body kind", offset: bodyKindAt, reason: "a pod body under the key \(key)")
@@ -244,6 +257,10 @@ public enum CatalogCodec {
         }
         if revision <= bodyRevision {
             try body.expectEnd("the fields of an entry body of revision \(revision)")
+            let needed = Self.revision(of: decoded)
+            guard revision == needed else {
+                throw .invalid(field: "entry body revision", offset: revisionAt, reason: "revision \(revision) for a body of revision \(needed)")
+            }
         } else if body.isAtEnd {
             // A later revision always appends something; without it the mark is a lie.
             throw .invalid(field: "entry body revision", offset: revisionAt, reason: "revision \(revision) but no fields past revision \(bodyRevision)'s")

@@ -14,6 +14,12 @@ import ClusterModel
 //              | allocated clusterIP opt (4) | { allocated nodePort opt (2) }, one per port
 //              | clusterIP taken-at opt (version) | { nodePort taken-at opt (version) }, one per
 //                port: when the Service took that value, if not at its creation
+//              revision 2 appends:
+//              | load balancer status (only a Service with one is marked revision 2)
+//   load balancer status = parts (1: bit 1 ingress, bit 2 condition; no other bit)
+//              | ingress: count (2, at least 1) | { ip opt (4) | hostname opt (string) }...
+//              | condition: synced (1) | reason (string) | message (string)
+//                | since (8, nanoseconds since the epoch)
 //   port     = name opt (short) | protocol | port (2) | target port | nodePort opt (2)
 //   clusterIP request = 1 allocate | 2 headless | 3 pinned, address (4)
 //   session affinity  = 1 None | 2 ClientIP, timeout seconds (4)
@@ -58,7 +64,14 @@ enum CatalogObjectCodec {
         total += optionalSize(service.allocation.clusterIP.map { _ in 4 })
         for nodePort in service.allocation.nodePorts { total += optionalSize(nodePort.map { _ in 2 }) }
         for taken in takenAtSlots(service.allocation) { total += optionalSize(taken.map(CatalogCodec.size(of:))) }
+        if revision(of: service) >= 2 { total += size(of: service.loadBalancer) }
         return total
+    }
+
+    /// The lowest revision that carries the Service, so that it has one encoding: 2 for a
+    /// Service with a load balancer status, 1 otherwise (an empty status costs nothing).
+    static func revision(of service: AllocatedService) -> UInt8 {
+        service.loadBalancer == LoadBalancerStatus() ? 1 : 2
     }
 
     static func write(_ allocated: AllocatedService, key: ObjectKey, into writer: inout ByteWriter) {
@@ -101,6 +114,7 @@ enum CatalogObjectCodec {
         for taken in takenAtSlots(allocated.allocation) {
             writeOptional(taken, into: &writer) { CatalogCodec.write($0, into: &$1) }
         }
+        if revision(of: allocated) >= 2 { write(allocated.loadBalancer, into: &writer) }
     }
 
     /// The taken-at time of the clusterIP slot, then of each nodePort slot.
@@ -129,7 +143,9 @@ enum CatalogObjectCodec {
         return takenAt
     }
 
-    static func readService(key: ObjectKey, from reader: inout ByteReader) throws(DecodeError) -> AllocatedService {
+    /// - Parameter revision: the body's; the fields of the revisions up to it that this build
+    ///   knows are read.
+    static func readService(key: ObjectKey, revision: UInt8, from reader: inout ByteReader) throws(DecodeError) -> AllocatedService {
         let metadata = try readMetadata(key: key, from: &reader)
         let type = try readType(from: &reader)
         let selector = LabelSelector(Labels(try readMap("service selector", from: &reader)))
@@ -166,12 +182,86 @@ enum CatalogObjectCodec {
         nodePorts.reserveCapacity(ports.count)
         for _ in ports { nodePorts.append(try readOptionalPort("allocated nodePort", from: &reader)) }
         let takenAt = try readTakenAt(clusterIP: allocatedIP, nodePorts: nodePorts, from: &reader)
+        let loadBalancer = revision >= 2 ? try readLoadBalancerStatus(from: &reader) : LoadBalancerStatus()
         let spec = KubernetesService.Spec(
             type: type, selector: selector, ports: ports, clusterIP: clusterIP, sessionAffinity: affinity,
             externalTrafficPolicy: policy, healthCheckNodePort: healthCheckNodePort, loadBalancerSourceRanges: ranges)
         return AllocatedService(
             service: KubernetesService(metadata: metadata, spec: spec),
-            allocation: ServiceAllocation(clusterIP: allocatedIP, nodePorts: nodePorts, takenAt: takenAt))
+            allocation: ServiceAllocation(clusterIP: allocatedIP, nodePorts: nodePorts, takenAt: takenAt),
+            loadBalancer: loadBalancer)
+    }
+
+    // MARK: Load balancer status
+
+    private enum StatusPart {
+        static let ingress: UInt8 = 1
+        static let condition: UInt8 = 2
+    }
+
+    static let minimumIngressSize = 2
+
+    private static func size(of status: LoadBalancerStatus) -> Int {
+        var total = 1
+        if !status.ingress.isEmpty {
+            total += 2
+            for ingress in status.ingress {
+                total += optionalSize(ingress.ip.map { _ in 4 }) + optionalSize(ingress.hostname.map { 2 + $0.utf8.count })
+            }
+        }
+        if let condition = status.condition { total += 1 + 2 + condition.reason.utf8.count + 2 + condition.message.utf8.count + 8 }
+        return total
+    }
+
+    private static func write(_ status: LoadBalancerStatus, into writer: inout ByteWriter) {
+        writer.write((status.ingress.isEmpty ? 0 : StatusPart.ingress) | (status.condition == nil ? 0 : StatusPart.condition))
+        if !status.ingress.isEmpty {
+            writer.write(CatalogCodec.countField(status.ingress.count, "load balancer ingress"))
+            for ingress in status.ingress {
+                writeOptional(ingress.ip, into: &writer) { $1.write($0.value) }
+                writeOptional(ingress.hostname, into: &writer) { $1.writeString($0) }
+            }
+        }
+        if let condition = status.condition {
+            writer.write(condition.synced)
+            writer.writeString(condition.reason)
+            writer.writeString(condition.message)
+            writer.write(condition.since.nanosecondsSinceEpoch)
+        }
+    }
+
+    private static func readLoadBalancerStatus(from reader: inout ByteReader) throws(DecodeError) -> LoadBalancerStatus {
+        let at = reader.offset
+        let parts = try reader.readUInt8("load balancer status")
+        guard parts & ~(StatusPart.ingress | StatusPart.condition) == 0 else {
+            throw .invalid(field: "load balancer status", offset: at, reason: "\(parts) names parts other than 1 (ingress) and 2 (condition)")
+        }
+        var status = LoadBalancerStatus()
+        if parts & StatusPart.ingress != 0 {
+            let countAt = reader.offset
+            status.ingress = try reader.readArray("load balancer ingress", minimumElementSize: minimumIngressSize) {
+                (reader: inout ByteReader) throws(DecodeError) in
+                let ip = try readOptional("load balancer ingress ip", from: &reader) { (reader: inout ByteReader) throws(DecodeError) in
+                    IPv4(value: try reader.read(UInt32.self, "load balancer ingress ip"))
+                }
+                let hostname = try readOptional("load balancer ingress hostname", from: &reader) {
+                    (reader: inout ByteReader) throws(DecodeError) in try reader.readString("load balancer ingress hostname")
+                }
+                return LoadBalancerIngress(ip: ip, hostname: hostname)
+            }
+            // No ingress is said by the parts byte, never by an empty list: one encoding.
+            guard !status.ingress.isEmpty else {
+                throw .invalid(field: "load balancer ingress", offset: countAt, reason: "an empty list marked present")
+            }
+        }
+        if parts & StatusPart.condition != 0 {
+            let synced = try reader.readBool("load balancer condition status")
+            let reason = try reader.readString("load balancer condition reason")
+            let message = try reader.readString("load balancer condition message")
+            let since = Timestamp(nanosecondsSinceEpoch: try reader.read(UInt64.self, "load balancer condition since"))
+            status.condition = LoadBalancerCondition(synced: synced, reason: reason, message: message, since: since)
+        }
+        return status
     }
 
     private static func typeByte(_ type: ServiceType) -> UInt8 {

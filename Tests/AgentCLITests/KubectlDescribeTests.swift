@@ -33,7 +33,7 @@ struct KubectlDescribeTests {
                 """)
     }
 
-    @Test("a LoadBalancer Service in Conflict: named ports with their own endpoints, the ingress, the condition")
+    @Test("a LoadBalancer Service in Conflict: named ports with their own endpoints, no ingress line while pending, the condition")
     func conflictedLoadBalancer() {
         var described = service(
             "front", type: "LoadBalancer", clusterIP: "10.96.0.10",
@@ -57,7 +57,6 @@ struct KubectlDescribeTests {
                 Selector:                 app=nginx
                 Type:                     LoadBalancer
                 IP:                       10.96.0.10
-                LoadBalancer Ingress:     <pending>
                 Port:                     http   80/TCP
                 TargetPort:               web/TCP
                 NodePort:                 http   30080/TCP
@@ -73,6 +72,41 @@ struct KubectlDescribeTests {
                   ----      ------  ------    -------
                   Conflict  True    Conflict  NodePort 30080 (pinned) is held by Service/default/old
                 Events:     <none>
+
+                """)
+    }
+
+    @Test("a registered LoadBalancer Service: kubectl's LoadBalancer Ingress line, each IP else hostname in order, and its LoadBalancerSynced condition")
+    func registeredLoadBalancer() {
+        var described = service(
+            "front", type: "LoadBalancer", clusterIP: "10.96.0.10", ports: [Kube.ServicePort(port: 80, targetPort: 80, nodePort: 30080)],
+            ingress: [Kube.LoadBalancerIngress(hostname: "front-1234.elb.us-east-1.amazonaws.com"), Kube.LoadBalancerIngress(ip: "203.0.113.7")])
+        described.status.conditions = [
+            Kube.Condition(
+                type: "LoadBalancerSynced", status: "False", reason: "SyncLoadBalancerFailed", message: "throttled by the provider",
+                lastTransitionTime: createdText)
+        ]
+        #expect(
+            KubectlDescribe.service(described, endpoints: nil) == """
+                Name:                     front
+                Namespace:                default
+                Labels:                   <none>
+                Annotations:              <none>
+                Selector:                 app=nginx
+                Type:                     LoadBalancer
+                IP:                       10.96.0.10
+                LoadBalancer Ingress:     front-1234.elb.us-east-1.amazonaws.com, 203.0.113.7
+                Port:                     <unset>  80/TCP
+                TargetPort:               80/TCP
+                NodePort:                 <unset>  30080/TCP
+                Endpoints:                <none>
+                Session Affinity:         None
+                External Traffic Policy:  Cluster
+                Conditions:
+                  Type                Status  Reason                  Message
+                  ----                ------  ------                  -------
+                  LoadBalancerSynced  False   SyncLoadBalancerFailed  throttled by the provider
+                Events:               <none>
 
                 """)
     }

@@ -50,6 +50,27 @@ struct KubectlTableTests {
                 """)
     }
 
+    @Test("EXTERNAL-IP is kubectl's: each IP else hostname, sorted and once, cut to 16 characters unless -o wide")
+    func externalIPs() {
+        let long = service(
+            "front", type: "LoadBalancer", ports: [Kube.ServicePort(port: 80, targetPort: 80, nodePort: 30080)],
+            ingress: [Kube.LoadBalancerIngress(hostname: "front-1234.elb.us-east-1.amazonaws.com")])
+        let two = service(
+            "dual", type: "LoadBalancer", ports: [Kube.ServicePort(port: 80, targetPort: 80, nodePort: 30081)],
+            ingress: [Kube.LoadBalancerIngress(ip: "10.0.0.9", hostname: "ignored.example"), Kube.LoadBalancerIngress(ip: "10.0.0.10"),
+                      Kube.LoadBalancerIngress(ip: "10.0.0.9")])
+        #expect(KubectlTable.externalIP(long, wide: false) == "front-1234.el...")
+        #expect(KubectlTable.externalIP(long, wide: true) == "front-1234.elb.us-east-1.amazonaws.com")
+        #expect(KubectlTable.externalIP(two, wide: true) == "10.0.0.10,10.0.0.9")
+        #expect(KubectlTable.externalIP(two, wide: false) == "10.0.0.10,10....")
+        #expect(
+            KubectlTable.render([long], wide: false, now: now) == """
+                NAMESPACE   NAME    TYPE           CLUSTER-IP   EXTERNAL-IP        PORT(S)        AGE
+                default     front   LoadBalancer   10.96.0.10   front-1234.el...   80:30080/TCP   12s
+
+                """)
+    }
+
     @Test("pods: READY counts containers, all or none; wide adds IP and NODE")
     func pods() {
         let objects = [

@@ -24,6 +24,37 @@ struct ObjectOutputTests {
                 + "\n")
     }
 
+    @Test("a LoadBalancer Service's ingress and LoadBalancerSynced condition are in its YAML and JSON, where kubectl puts them")
+    func loadBalancerStatus() throws {
+        var front = service(
+            "front", type: "LoadBalancer", ports: [Kube.ServicePort(port: 80, targetPort: 80, nodePort: 30080)],
+            ingress: [Kube.LoadBalancerIngress(hostname: "front-1234.elb.amazonaws.com")])
+        front.status.conditions = [
+            Kube.Condition(
+                type: "LoadBalancerSynced", status: "True", reason: "EnsuredLoadBalancer", message: "", lastTransitionTime: createdText)
+        ]
+        let yaml = try ObjectOutput.yaml(Kube.List(items: [front]))
+        #expect(
+            yaml.contains(
+                """
+                  status:
+                    conditions:
+                    - lastTransitionTime: '2024-05-01T12:00:00Z'
+                      message: ''
+                      reason: EnsuredLoadBalancer
+                      status: 'True'
+                      type: LoadBalancerSynced
+                    loadBalancer:
+                      ingress:
+                      - hostname: front-1234.elb.amazonaws.com
+
+                """))
+        #expect(
+            try ObjectOutput.jsonLine(front).contains(
+                #""status":{"conditions":[{"lastTransitionTime":"2024-05-01T12:00:00Z","message":"","reason":"EnsuredLoadBalancer","status":"True","type":"LoadBalancerSynced"}],"loadBalancer":{"ingress":[{"hostname":"front-1234.elb.amazonaws.com"}]}}"#
+            ))
+    }
+
     @Test("YAML has kubectl's sorted keys")
     func yaml() throws {
         #expect(

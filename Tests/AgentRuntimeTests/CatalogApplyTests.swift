@@ -77,6 +77,32 @@ struct CatalogApplyTests {
         #expect(changed.replica.services.first?.allocation == service.allocation)
     }
 
+    @Test("a re-apply of a LoadBalancer Service is unchanged and keeps the leader's status; a changed one keeps it too; one that leaves LoadBalancer clears it")
+    func loadBalancerStatusCarriedOver() throws {
+        let balancer = Self.nginx.replacingOccurrences(of: "type: NodePort", with: "type: LoadBalancer")
+        var (core, actions) = try Self.apply(balancer, to: try Self.core())
+        #expect(actions == ["service/my-nginx created"])
+        let key = try #require(core.replica.services.first?.key)
+        let status = LoadBalancerStatus(
+            ingress: [LoadBalancerIngress(ip: IPv4(203, 0, 113, 7))],
+            condition: LoadBalancerCondition(synced: true, reason: LoadBalancerCondition.ensured, message: "", since: Self.now))
+        var random = SeededGenerator(seed: 1)
+        #expect(!core.recordLoadBalancerStatus(status, for: key, now: Self.now + .seconds(1), random: &random).isEmpty)
+        let recorded = core.replica[key]
+
+        (core, actions) = try Self.apply(balancer, to: core)
+        #expect(actions == ["service/my-nginx unchanged"])
+        #expect(core.replica[key] == recorded, "nothing written")
+
+        (core, actions) = try Self.apply(balancer.replacingOccurrences(of: "app: nginx", with: "app: web"), to: core)
+        #expect(actions == ["service/my-nginx configured"])
+        #expect(core.replica[key]?.isUserWrite == true && core.replica[key]?.service?.loadBalancer == status)
+
+        (core, actions) = try Self.apply(Self.nginx, to: core)
+        #expect(actions == ["service/my-nginx configured"])
+        #expect(core.replica[key]?.service?.loadBalancer == LoadBalancerStatus())
+    }
+
     @Test("one refused object refuses the whole invocation: the core passed in is left as it was")
     func allOrNothing() throws {
         let core = try Self.core()

@@ -46,6 +46,52 @@ struct CatalogStoreTests {
         }
     }
 
+    // MARK: Upgrades
+
+    /// A LoadBalancer Service's entry as the release before the load balancer status (fa66cb8)
+    /// wrote it: body revision 1. The same bytes are `previousReleaseHex` in the wire tests.
+    static let previousReleaseEntry: [UInt8] = {
+        let hex = """
+            01 07 64656661756c74 03 776562 0000018bcfe56800 00000002 02 6e31 0000018bcfe56800 00000001 02 6e31 00
+            01 0032 01 01 0000 0000 03 0001 0003 617070 0003 776562 0001 01 04 68747470 01 0050 01 1f90 00
+            01 01 01 00 0000 01 0a60000a 01 7530 00 00
+            """
+        let digits = Array(hex.filter(\.isHexDigit))
+        return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
+    }()
+
+    @Test("a journal the previous release wrote loads after the upgrade, its Service pending; the leader's status then survives a restart and a compaction")
+    func journalOfThePreviousRelease() throws {
+        try withCatalogDirectory { directory in
+            let store = try CatalogStore(directory: directory)
+            var journal = CatalogStore.journalHeader
+            ChecksummedRecords.append(Self.previousReleaseEntry, to: &journal)
+            try Fixture.write(journal, to: store.journalPath)
+
+            let loaded = try CatalogStore(directory: directory).load()
+            let key = ObjectKey(kind: .service, namespace: "default", name: "web")
+            let entry = try #require(loaded.replica[key])
+            #expect(entry.service?.service.spec.type == .loadBalancer)
+            #expect(entry.service?.allocation.nodePorts == [30000])
+            #expect(entry.service?.loadBalancer == LoadBalancerStatus())
+
+            var balanced = try #require(entry.service)
+            balanced.loadBalancer = LoadBalancerStatus(
+                ingress: [LoadBalancerIngress(hostname: "web-1.elb.amazonaws.com")],
+                condition: LoadBalancerCondition(
+                    synced: true, reason: LoadBalancerCondition.ensured, message: "", since: Timestamp(millisecondsSinceEpoch: 1_700_000_001_000)))
+            let rewrite = CatalogEntry(
+                key: key, version: Fixture.version(1_700_000_001_000), createdAt: entry.createdAt, specVersion: entry.version,
+                body: .service(balanced))
+            let reopened = try CatalogStore(directory: directory)
+            _ = try reopened.load()
+            try reopened.append([rewrite])
+            #expect(try CatalogStore(directory: directory).load().replica[key] == rewrite)
+            try reopened.compact([rewrite])
+            #expect(try CatalogStore(directory: directory).load().replica[key] == rewrite)
+        }
+    }
+
     // MARK: Crashes
 
     @Test("a journal cut at every byte of its last record loads exactly the records before it")

@@ -2,6 +2,7 @@ import Catalog
 import ClusterModel
 import ControlAPI
 import Foundation
+import LoadBalancers
 import Membership
 import Testing
 
@@ -78,6 +79,40 @@ struct CatalogViewTests {
         #expect(condition.type == "Conflict" && condition.status == "True" && condition.reason == "Conflict")
         #expect(condition.message == "ClusterIP 10.96.0.10 (pinned) is held by Service/default/early")
         #expect(condition.lastTransitionTime == "2024-05-01T12:00:00Z")
+    }
+
+    @Test("a registered LoadBalancer Service shows status.loadBalancer.ingress (ip or hostname) and a LoadBalancerSynced condition after Conflict")
+    mutating func loadBalancerStatus() throws {
+        try n1.apply(makeService("web", type: .loadBalancer), now: Self.created)
+        let since = Self.created + .seconds(90)
+        n1.recordLoadBalancerStatus(
+            LoadBalancerStatus(
+                ingress: [LoadBalancerIngress(ip: IPv4(203, 0, 113, 7)), LoadBalancerIngress(hostname: "web-1.elb.amazonaws.com")],
+                condition: LoadBalancerCondition(synced: false, reason: LoadBalancerCondition.failed, message: "subnet-0abc not found", since: since)),
+            for: serviceKey("web"), now: since)
+        let lost = [LostValue(value: .nodePort(30080), holder: serviceKey("early"), pinned: false)]
+        let service = try #require(view(n1.replica, conflicts: [serviceKey("web"): lost]).services(namespace: nil, name: "web").first)
+        let json = try #require(try JSONSerialization.jsonObject(with: ControlJSON.makeEncoder().encode(service)) as? [String: Any])
+        let status = try #require(json["status"] as? [String: Any])
+        let ingress = try #require((status["loadBalancer"] as? [String: Any])?["ingress"] as? [[String: String]])
+        #expect(ingress == [["ip": "203.0.113.7"], ["hostname": "web-1.elb.amazonaws.com"]])
+        let conditions = try #require(status["conditions"] as? [[String: String]])
+        #expect(conditions.map { $0["type"] } == ["Conflict", "LoadBalancerSynced"])
+        #expect(
+            conditions[1] == [
+                "type": "LoadBalancerSynced", "status": "False", "reason": "SyncLoadBalancerFailed", "message": "subnet-0abc not found",
+                "lastTransitionTime": "2024-05-01T12:01:30Z",
+            ])
+
+        n1.recordLoadBalancerStatus(
+            LoadBalancerStatus(
+                ingress: [LoadBalancerIngress(ip: IPv4(203, 0, 113, 7))],
+                condition: LoadBalancerCondition(synced: true, reason: LoadBalancerCondition.ensured, message: "", since: since)),
+            for: serviceKey("web"), now: since)
+        let synced = try #require(view(n1.replica).services(namespace: nil, name: "web").first)
+        #expect(synced.status.loadBalancer.ingress == [Kube.LoadBalancerIngress(ip: "203.0.113.7")])
+        #expect(synced.status.conditions?.map(\.status) == ["True"])
+        #expect(synced.status.conditions?.first?.reason == "EnsuredLoadBalancer")
     }
 
     @Test("lists are sorted by namespace, then name, and filtered by namespace and name")
@@ -256,5 +291,47 @@ struct CatalogWriter {
 
     mutating func apply(_ pod: Pod, now: Timestamp) {
         replica.apply(pod, writer: name, clock: &clock, now: now)
+    }
+
+    /// The leader's write of a Service's load balancer status, as a rewrite.
+    mutating func recordLoadBalancerStatus(_ status: LoadBalancerStatus, for key: ObjectKey, now: Timestamp) {
+        guard var service = replica[key]?.service else { return }
+        service.loadBalancer = status
+        replica.rewrite(key, as: .service(service), writer: name, clock: &clock, now: now)
+    }
+}
+
+@Suite("What the leader asks of its load balancer provider")
+struct DesiredLoadBalancersTests {
+    @Test("the catalog's LoadBalancer Services at their NodePorts, and the live members not excluded, sorted by name")
+    func fromCatalogAndMembers() throws {
+        var writer = CatalogWriter("n1")
+        var web = makeService("web", type: .loadBalancer, ports: [ServicePort(name: "http", port: 80), ServicePort(name: "dns", protocol: .udp, port: 53)])
+        web.metadata.annotations = ["service.beta.kubernetes.io/aws-load-balancer-scheme": "internal"]
+        web.spec.externalTrafficPolicy = .local
+        web.spec.healthCheckNodePort = 32000
+        web.spec.loadBalancerSourceRanges = [IPv4Network("10.0.0.0/8")!]
+        let allocated = try writer.apply(web, now: CatalogViewTests.created)
+        try writer.apply(makeService("plain", type: .nodePort), now: CatalogViewTests.created)
+        try writer.apply(makeService("api", namespace: "a", type: .loadBalancer), now: CatalogViewTests.created)
+        var excluded = member("n5", "10.0.0.5", .alive)
+        excluded.labels = [DesiredLoadBalancers.excludeLabel: ""]
+        let members = [
+            member("n2", "10.0.0.2", .suspect), member("n1", "10.0.0.1", .alive), member("n3", "10.0.0.3", .failed),
+            member("n4", "10.0.0.4", .left), excluded,
+        ]
+
+        let desired = DesiredLoadBalancers(catalog: writer.replica, members: members)
+        #expect(desired.services.map(\.key) == ["a/api", "default/web"])
+        #expect(
+            desired.services[1] == LoadBalancerRequest(
+                namespace: "default", name: "web", annotations: ["service.beta.kubernetes.io/aws-load-balancer-scheme": "internal"],
+                ports: [
+                    .init(name: "http", protocol: .tcp, port: 80, nodePort: allocated.allocation.nodePorts[0]!),
+                    .init(name: "dns", protocol: .udp, port: 53, nodePort: allocated.allocation.nodePorts[1]!),
+                ],
+                externalTrafficPolicy: .local, healthCheckNodePort: 32000, loadBalancerSourceRanges: ["10.0.0.0/8"]))
+        #expect(desired.services[1].serviceKey == serviceKey("web"))
+        #expect(desired.nodes == [LoadBalancerTarget(name: "n1", address: IPv4(10, 0, 0, 1)), LoadBalancerTarget(name: "n2", address: IPv4(10, 0, 0, 2))])
     }
 }

@@ -88,6 +88,10 @@ struct CatalogNetwork {
         handle(try nodes[name]!.apply(pod, now: now, random: &random), of: name)
     }
 
+    mutating func recordLoadBalancerStatus(_ status: LoadBalancerStatus, for key: ObjectKey, on name: NodeName) {
+        handle(nodes[name]!.recordLoadBalancerStatus(status, for: key, now: now, random: &random), of: name)
+    }
+
     mutating func delete(_ key: ObjectKey, on name: NodeName) {
         handle(nodes[name]!.delete(key, now: now, random: &random), of: name)
     }

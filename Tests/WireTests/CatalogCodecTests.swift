@@ -341,8 +341,8 @@ struct CatalogCodecTests {
 
     @Test("a body of a later revision is read for the fields this build knows, and the rest skipped")
     func laterRevision() throws {
-        // A tombstone body of revision 2, carrying a field appended after revision 1's.
-        let hex = "00000000 0000 0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 00 03 0004 02 aabbcc"
+        // A tombstone body of revision 3, carrying a field appended after revision 2's.
+        let hex = "00000000 0000 0001 01 01 61 01 62 0000000000000001 00000000 01 6e 0000000000000001 00000000 01 6e 00 03 0004 03 aabbcc"
         let decoded = try Self.decode(.catalogPush, Self.bytes(hex)[...])
         let version = Self.version(1, 0, "n")
         #expect(decoded == .push([CatalogEntry(key: ObjectKey(kind: .service, namespace: "a", name: "b"), version: version, createdAt: version, body: .tombstone)], answer: 0, part: 0))
