@@ -82,7 +82,7 @@ let package = Package(
             dependencies: [
                 "DataPlane", "Election", "LoadBalancers",
                 "ClusterModel", "Membership", "Catalog", "Manifests", "Persistence", "Sealing", "Wire", "Systemd", "ControlAPI",
-                "AgentConfig", "LoadBalancers",
+                "AgentConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -38,6 +38,9 @@ public enum AgentDaemon {
             ServerService(server: control, name: "control socket", logger: logger),
         ]
         if let dataPlane { services.append(DataPlaneService(dataPlane: dataPlane)) }
+        if let reconciler = try prepareLoadBalancers(configuration, gossip: gossip, environment: environment, logger: logger) {
+            services.append(LoadBalancerService(reconciler: reconciler))
+        }
         var metricsServer: ControlServer?
         if let address = configuration.metricsAddr {
             let server = ControlServer(endpoint: .tcp(host: address.address.description, port: Int(address.port)), handler: MetricsEndpoint.router())
