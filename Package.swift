@@ -121,7 +121,8 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ClusterModel"]),
         .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", "Catalog", "ClusterModel"]),
         .testTarget(name: "ElectionTests", dependencies: ["Election", "ClusterModel"]),
-        .testTarget(name: "LoadBalancersTests", dependencies: ["LoadBalancers", "ClusterModel", "CLITestSupport"], exclude: ["Fixtures"]),
+        .target(name: "MotoSupport", dependencies: ["LoadBalancers", "CLITestSupport"], path: "Tests/MotoSupport"),
+        .testTarget(name: "LoadBalancersTests", dependencies: ["LoadBalancers", "ClusterModel", "CLITestSupport", "MotoSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "AgentRuntimeTests",
             dependencies: [
@@ -133,6 +134,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SystemTests", dependencies: ["CLITestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["ClusterModel", "Sealing", "Wire", "Membership", "CLITestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["ClusterModel", "Sealing", "Wire", "Membership", "CLITestSupport", "MotoSupport", "LoadBalancers"]),
     ]
 )

@@ -68,3 +68,8 @@ enum LoadBalancerPlan {
         return LoadBalancerCondition(synced: synced, reason: reason, message: message, since: since)
     }
 }
+
+extension LoadBalancerRequest {
+    /// The catalog key of the Service this request is for: where its outcome is recorded.
+    var serviceKey: ObjectKey { ObjectKey(kind: .service, namespace: namespace, name: name) }
+}

@@ -124,7 +124,7 @@ actor LoadBalancerReconciler {
             let old = previous[service.key] ?? LoadBalancerStatus()
             let new = LoadBalancerPlan.status(after: outcome, previous: old, now: now)
             if new != old {
-                changed[ObjectKey(kind: .service, namespace: service.namespace, name: service.name)] = new
+                changed[service.serviceKey] = new
             }
         }
         if !changed.isEmpty { await record(changed) }

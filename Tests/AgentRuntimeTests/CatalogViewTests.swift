@@ -303,7 +303,7 @@ struct CatalogWriter {
 
 @Suite("What the leader asks of its load balancer provider")
 struct DesiredLoadBalancersTests {
-    @Test("the catalog's LoadBalancer Services at their NodePorts, and the live members not excluded, sorted by name")
+    @Test("the catalog's LoadBalancer Services at their NodePorts but for one in Conflict, and the live members not excluded or opted out, sorted by name")
     func fromCatalogAndMembers() throws {
         var writer = CatalogWriter("n1")
         var web = makeService("web", type: .loadBalancer, ports: [ServicePort(name: "http", port: 80), ServicePort(name: "dns", protocol: .udp, port: 53)])
@@ -314,14 +314,18 @@ struct DesiredLoadBalancersTests {
         let allocated = try writer.apply(web, now: CatalogViewTests.created)
         try writer.apply(makeService("plain", type: .nodePort), now: CatalogViewTests.created)
         try writer.apply(makeService("api", namespace: "a", type: .loadBalancer), now: CatalogViewTests.created)
+        try writer.apply(makeService("late", type: .loadBalancer), now: CatalogViewTests.created)
         var excluded = member("n5", "10.0.0.5", .alive)
-        excluded.labels = [DesiredLoadBalancers.excludeLabel: ""]
+        excluded.labels = [LoadBalancerPlan.excludedLabel: ""]
+        var optedOut = member("n6", "10.0.0.6", .alive)
+        optedOut.labels = ["agent.lb/eligible": "false"]
         let members = [
             member("n2", "10.0.0.2", .suspect), member("n1", "10.0.0.1", .alive), member("n3", "10.0.0.3", .failed),
-            member("n4", "10.0.0.4", .left), excluded,
+            member("n4", "10.0.0.4", .left), excluded, optedOut,
         ]
+        let lost = [LostValue(value: .nodePort(30080), holder: serviceKey("early"), pinned: true)]
 
-        let desired = DesiredLoadBalancers(catalog: writer.replica, members: members)
+        let desired = LoadBalancerPlan.desired(replica: writer.replica, conflicts: [serviceKey("late"): lost], members: members)
         #expect(desired.services.map(\.key) == ["a/api", "default/web"])
         #expect(
             desired.services[1] == LoadBalancerRequest(
@@ -333,5 +337,29 @@ struct DesiredLoadBalancersTests {
                 externalTrafficPolicy: .local, healthCheckNodePort: 32000, loadBalancerSourceRanges: ["10.0.0.0/8"]))
         #expect(desired.services[1].serviceKey == serviceKey("web"))
         #expect(desired.nodes == [LoadBalancerTarget(name: "n1", address: IPv4(10, 0, 0, 1)), LoadBalancerTarget(name: "n2", address: IPv4(10, 0, 0, 2))])
+    }
+}
+
+@Suite("What the leader records of a reconcile")
+struct LoadBalancerOutcomeStatusTests {
+    let t1 = Timestamp(millisecondsSinceEpoch: 1_000_000)
+    let t2 = Timestamp(millisecondsSinceEpoch: 2_000_000)
+    let t3 = Timestamp(millisecondsSinceEpoch: 3_000_000)
+
+    @Test("a failure keeps the address the Service had and says why; the condition's time moves only when it turns")
+    func failureKeepsTheAddress() {
+        let ensured = LoadBalancerPlan.status(after: .ensured([LoadBalancerIngress(hostname: "web.elb.example")]), previous: LoadBalancerStatus(), now: t1)
+        #expect(ensured.ingress == [LoadBalancerIngress(hostname: "web.elb.example")])
+        #expect(ensured.condition == LoadBalancerCondition(synced: true, reason: "EnsuredLoadBalancer", message: "Ensured load balancer", since: t1))
+
+        let failed = LoadBalancerPlan.status(after: .failed("aws-elbv2: connection refused"), previous: ensured, now: t2)
+        #expect(failed.ingress == ensured.ingress, "EXTERNAL-IP stays as it was")
+        #expect(failed.condition == LoadBalancerCondition(synced: false, reason: "SyncLoadBalancerFailed", message: "aws-elbv2: connection refused", since: t2))
+
+        let stillFailing = LoadBalancerPlan.status(after: .failed("aws-elbv2: timed out"), previous: failed, now: t3)
+        #expect(stillFailing.condition?.since == t2 && stillFailing.condition?.message == "aws-elbv2: timed out")
+
+        let recovered = LoadBalancerPlan.status(after: .ensured([LoadBalancerIngress(hostname: "web2.elb.example")]), previous: stillFailing, now: t3)
+        #expect(recovered.ingress == [LoadBalancerIngress(hostname: "web2.elb.example")] && recovered.condition?.synced == true && recovered.condition?.since == t3)
     }
 }
