@@ -37,9 +37,10 @@ actor LoadBalancerReconciler {
     private let succeeded = Counter(label: "agent_lb_reconcile_total", dimensions: [("result", "success")])
     private let failed = Counter(label: "agent_lb_reconcile_total", dimensions: [("result", "error")])
 
-    /// The last desired state the provider ensured in full; nil after a failure or a change
-    /// of leader.
-    private var ensured: DesiredLoadBalancers?
+    /// The last desired state handed to the provider; nil before this node's first reconcile
+    /// as leader. A different one is reconciled at once, the same one again only after a
+    /// pause: `resyncInterval` after a success, a growing one after failures.
+    private var attempted: DesiredLoadBalancers?
     private var lastReconcile = ContinuousClock.now
     private var failures = 0
     private var leadingSince: ContinuousClock.Instant?
@@ -83,7 +84,7 @@ actor LoadBalancerReconciler {
         guard (try? await gossip.isLeading().get()) == true else {
             if leadingSince != nil { logger.info("no longer reconciling load balancers: this node does not lead") }
             leadingSince = nil
-            ensured = nil
+            attempted = nil
             return
         }
         let now = ContinuousClock.now
@@ -92,8 +93,9 @@ actor LoadBalancerReconciler {
         guard let snapshot = try? await catalog.snapshot().get() else { return }
         let desired = LoadBalancerPlan.desired(replica: snapshot.replica, conflicts: snapshot.conflicts, members: snapshot.members)
         let pause = failures == 0 ? settings.resyncInterval : min(settings.longestRetryPause, .seconds(1 << min(failures - 1, 6)))
-        guard desired != ensured || now - lastReconcile >= pause else { return }
+        guard desired != attempted || now - lastReconcile >= pause else { return }
         lastReconcile = now
+        attempted = desired
         await reconcile(desired, previous: Self.statuses(in: snapshot.replica))
     }
 
@@ -109,7 +111,7 @@ actor LoadBalancerReconciler {
         }
         guard (try? await gossip.isLeading().get()) == true else {
             logger.warning("leadership ended during a load balancer reconcile; its outcome is not recorded")
-            ensured = nil
+            attempted = nil
             return
         }
         let now = WallClock.now()
@@ -131,7 +133,6 @@ actor LoadBalancerReconciler {
         if failedServices.isEmpty {
             succeeded.increment()
             failures = 0
-            ensured = desired
             logger.info(
                 "load balancers reconciled",
                 metadata: [
@@ -141,7 +142,6 @@ actor LoadBalancerReconciler {
         } else {
             failed.increment()
             failures += 1
-            ensured = nil
         }
     }
 

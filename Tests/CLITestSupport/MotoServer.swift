@@ -73,11 +73,23 @@ public final class MotoServer: Sendable {
         try await start()
     }
 
+    /// Freezes moto (SIGSTOP), keeping all it holds: calls then go unanswered until
+    /// ``resume()``, as when an endpoint hangs.
+    public func pause() {
+        pid.withLock { pid in if let running = pid { kill(running, SIGSTOP) } }
+    }
+
+    /// Lets a paused moto go on (SIGCONT); it answers what waited meanwhile.
+    public func resume() {
+        pid.withLock { pid in if let running = pid { kill(running, SIGCONT) } }
+    }
+
     /// SIGTERM, and SIGKILL if it has not ended within 5 s. Does nothing when stopped.
     public func stop() {
         pid.withLock { pid in
             guard let running = pid else { return }
             pid = nil
+            kill(running, SIGCONT)
             kill(running, SIGTERM)
             var status: Int32 = 0
             for _ in 0..<50 {

@@ -157,3 +157,142 @@ extension MembershipIntegrationTests {
         return object
     }
 }
+
+extension MembershipIntegrationTests {
+    @Test("aws-elbv2 against moto with five agents: the documentation's Service gets an NLB whose target group holds every node at the NodePort; a killed leader is followed and its node deregistered, as is one that leaves; moto not answering leaves EXTERNAL-IP and says why, and it recovers by itself; deleting the Service deletes the load balancer")
+    func awsProviderAgainstMoto() async throws {
+        guard motoAvailableOrRequired() else { return }
+        let cluster = try TestCluster(subnet: 57)
+        do {
+            let moto = try await MotoServer()
+            let cloud = MotoOperator(server: moto)
+            let subnets = try await cloud.createNetwork()
+            let config = """
+                loadBalancer:
+                  provider: aws-elbv2
+                  aws:
+                    region: \(MotoOperator.region)
+                    endpoint: \(moto.endpoint.absoluteString)
+                    subnets: [\(subnets.joined(separator: ", "))]
+                    scheme: internet-facing
+
+                """
+            try Self.startCluster(
+                cluster, count: 5, config: config, environment: MotoOperator.environment, extraArguments: ["--service-cidr", "10.0.0.0/16"])
+            let agents = cluster.agents
+            let applied = try Self.apply(Self.documentationLoadBalancer, named: "lb.yaml", on: agents[2], in: cluster)
+            #expect(applied.status == 0, "\(applied.standardError)")
+            let nodePort = try #require(Self.services(on: agents[0])?["my-service"]?.split(separator: " ").last.map(String.init))
+            let everyNode = agents.map { "\($0.host):\(nodePort)" }
+
+            // The load balancer, its target group with all five nodes, and its DNS name everywhere.
+            try await waitUntilAsync("moto holds one NLB whose port-80 listener forwards to all five nodes at the NodePort", timeout: 60) {
+                try await Self.targets(in: cloud, port: 80) == everyNode
+            }
+            let dnsName = try #require(try await cloud.loadBalancers().first?.dnsName)
+            try waitUntil("every agent shows the NLB's DNS name as my-service's EXTERNAL-IP", timeout: 30) {
+                agents.allSatisfy { Self.serviceStatus("my-service", on: $0)?.ingress == [dnsName] }
+            }
+            let wide = try agents[4].cli(["get", "svc", "my-service", "-o", "wide"])
+            #expect(wide.standardOutput.contains(dnsName), "\(wide.standardOutput)")
+
+            // kill -9 of the leader: another leads, and the dead node leaves the target group.
+            let before = try #require(Self.leader(on: agents[0]))
+            let leader = try #require(agents.first { $0.name == before.leader })
+            leader.kill(signal: SIGKILL)
+            var survivors = agents.filter { $0 !== leader }
+            try waitUntil("a survivor leads with a later term", timeout: 60) {
+                let views = survivors.compactMap { Self.leader(on: $0) }
+                return views.count == survivors.count && views.allSatisfy { $0.leader == views[0].leader && $0.leader != before.leader && $0.term > before.term && $0.quorum }
+            }
+            try await waitUntilAsync("the killed leader's node is deregistered", timeout: 60) {
+                try await Self.targets(in: cloud, port: 80) == survivors.map { "\($0.host):\(nodePort)" }
+            }
+
+            // agent leave of a node that does not lead: deregistered too.
+            let current = try #require(Self.leader(on: survivors[0])?.leader)
+            let leaving = try #require(survivors.first { $0.name != current })
+            let left = try leaving.cli(["leave"])
+            #expect(left.status == 0, "\(left.standardError)")
+            survivors.removeAll { $0 === leaving }
+            try await waitUntilAsync("the node that left is deregistered", timeout: 60) {
+                try await Self.targets(in: cloud, port: 80) == survivors.map { "\($0.host):\(nodePort)" }
+            }
+
+            // moto stops answering while the Service changes: EXTERNAL-IP stays, a condition says why.
+            moto.pause()
+            let twoPorts = Self.documentationLoadBalancer.replacingOccurrences(
+                of: "      targetPort: 9376\n", with: "      targetPort: 9376\n      name: http\n    - protocol: TCP\n      port: 443\n      targetPort: 9377\n      name: https\n")
+            let changed = try Self.apply(twoPorts, named: "lb2.yaml", on: survivors[0], in: cluster)
+            #expect(changed.standardOutput == "service/my-service configured\n", "\(changed.standardOutput)\(changed.standardError)")
+            try waitUntil("every agent says the load balancer is not synced, and still shows its DNS name", timeout: 60) {
+                survivors.allSatisfy { agent in
+                    guard let status = Self.serviceStatus("my-service", on: agent) else { return false }
+                    return status.ingress == [dnsName] && Self.synced(status.conditions) == "False"
+                }
+            }
+            let described = try survivors[1].cli(["describe", "service", "my-service"])
+            #expect(described.standardOutput.contains("SyncLoadBalancerFailed"), "\(described.standardOutput)")
+
+            // moto answers again: the leader's retries catch up by themselves.
+            moto.resume()
+            try await waitUntilAsync("moto's NLB has listeners on 80 and 443, and the three nodes left", timeout: 120) {
+                let threeNodes = survivors.map { "\($0.host):\(nodePort)" }
+                let targets = try await Self.targets(in: cloud, port: 80)
+                let ports = try await Self.listenerPorts(in: cloud)
+                return targets == threeNodes && ports == [80, 443]
+            }
+            try waitUntil("every agent shows the load balancer synced again", timeout: 60) {
+                survivors.allSatisfy { agent in
+                    guard let status = Self.serviceStatus("my-service", on: agent) else { return false }
+                    return status.ingress == [dnsName] && Self.synced(status.conditions) == "True"
+                }
+            }
+
+            // Deleting the Service deletes its load balancer and target groups.
+            let deleted = try survivors[0].cli(["delete", "service", "my-service"])
+            #expect(deleted.status == 0, "\(deleted.standardError)")
+            try await waitUntilAsync("moto holds no load balancer and no target group", timeout: 60) {
+                let loadBalancers = try await cloud.loadBalancers()
+                let targetGroups = try await cloud.elb.describeTargetGroups()
+                return loadBalancers.isEmpty && targetGroups.isEmpty
+            }
+        } catch {
+            Issue.record("\(error)\n\(cluster.logs)")
+        }
+    }
+
+    /// The targets (`address:port`, sorted) behind the listener on `port` of moto's only load balancer.
+    static func targets(in cloud: MotoOperator, port: Int) async throws -> [String]? {
+        let loadBalancers = try await cloud.loadBalancers()
+        guard loadBalancers.count == 1, let group = try await cloud.listeners(of: loadBalancers[0])[port] else { return nil }
+        return try await cloud.targets(of: group)
+    }
+
+    static func listenerPorts(in cloud: MotoOperator) async throws -> [Int] {
+        guard let loadBalancer = try await cloud.loadBalancers().first else { return [] }
+        return try await cloud.listeners(of: loadBalancer).keys.sorted()
+    }
+
+    /// Under CI the moto tests always run (a missing moto_server fails them, saying how to
+    /// install it); elsewhere they run when moto_server is there.
+    func motoAvailableOrRequired() -> Bool {
+        if MotoServer.isAvailable { return true }
+        if ProcessInfo.processInfo.environment["CI"] != nil {
+            Issue.record("\(MotoServer.installHint)")
+        } else {
+            print("Skipping the aws-elbv2 integration test: \(MotoServer.installHint)")
+        }
+        return false
+    }
+}
+
+/// ``waitUntil(_:timeout:interval:_:)`` for conditions that ask over the network.
+func waitUntilAsync(_ what: String, timeout: Double, interval: Double = 0.5, _ condition: () async throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while true {
+        if (try? await condition()) == true { return }
+        if Date() > deadline { throw HarnessError("gave up after \(Int(timeout)) s waiting until \(what)") }
+        try await Task.sleep(for: .seconds(interval))
+    }
+}
