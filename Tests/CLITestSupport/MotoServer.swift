@@ -167,8 +167,7 @@ public final class MotoServer: Sendable {
         return address
     }
 
-    /// posix_spawn with no blocked signals and default handlers (the test runner's threads
-    /// block some, and a child inherits that), output and errors appended to `log`.
+    /// moto with its output and errors appended to `log`.
     private static func spawn(_ arguments: [String], log: String) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -176,22 +175,7 @@ public final class MotoServer: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
-        guard spawned == 0 else { throw Failure("cannot run \(arguments.joined(separator: " ")): error \(spawned)") }
-        return pid
+        return try CLITestSupport.spawn(arguments, &actions)
     }
 
     public struct Failure: Error, CustomStringConvertible {

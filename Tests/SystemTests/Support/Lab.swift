@@ -180,27 +180,6 @@ final class Lab: @unchecked Sendable {
     }
 }
 
-/// posix_spawn with what the child should start from: no blocked signals and default
-/// handlers (the test runner's threads block some, and a child inherits that).
-func spawn(_ arguments: [String], _ actions: inout posix_spawn_file_actions_t) throws -> pid_t {
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var none = sigset_t()
-    sigemptyset(&none)
-    var all = sigset_t()
-    sigfillset(&all)
-    posix_spawnattr_setsigmask(&attributes, &none)
-    posix_spawnattr_setsigdefault(&attributes, &all)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    let argv = (["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, &attributes, argv, environ)
-    guard spawned == 0 else { throw LabFailure("cannot run \(arguments.joined(separator: " ")): error \(spawned)") }
-    return pid
-}
-
 /// A process of the lab's, started with posix_spawn and reaped with waitpid (see
 /// ``Lab/runAllowingFailure(_:input:)`` for why not Foundation's Process).
 final class Child: @unchecked Sendable {
