@@ -27,7 +27,9 @@ extension GossipNode {
     func carryOutElection(_ input: (inout Election.Instance, ElectionView, Timestamp, Timestamp) -> [Election.Instance.Directive]) {
         eventLoop.preconditionInEventLoop()
         guard !isStopped else { return }
-        let directives = input(&election, ElectionView(instance.members), Self.monotonicNow(), WallClock.now())
+        let view = electionView ?? ElectionView(instance.members)
+        electionView = view
+        let directives = input(&election, view, Self.monotonicNow(), WallClock.now())
         for directive in directives {
             switch directive {
             case .send(let message, let target):

@@ -9,9 +9,10 @@ import Metrics
 /// the whole desired state whenever that changes, every `resyncInterval` anyway, and again
 /// after a failure with growing pauses; each Service's outcome goes into its status.
 ///
-/// It asks the election before every call and drops an outcome that comes back after the
-/// lease ran out: a call in flight when leadership ends runs to its end (the provider's own
-/// timeouts bound it), and that is the only overlap with the next leader's calls.
+/// It asks the election before every reconcile, cancels one in progress as soon as the lease
+/// runs out (the aws-elbv2 provider then makes no further call), and drops an outcome that
+/// comes back after it: the one request in flight when leadership ends runs to its end (the
+/// provider's timeouts bound it), and that is the only overlap with the next leader's calls.
 actor LoadBalancerReconciler {
     struct Settings: Sendable {
         /// Even when nothing changed: the cloud may have drifted (someone deleted a target).
@@ -102,8 +103,17 @@ actor LoadBalancerReconciler {
     private func reconcile(_ desired: DesiredLoadBalancers, previous: [String: LoadBalancerStatus]) async {
         let started = ContinuousClock.now
         var outcomes: [String: LoadBalancerOutcome] = [:]
+        let provider = provider
+        let work = Task { try await provider.reconcile(desired) }
+        let watch = Task { [gossip] in
+            while !Task.isCancelled {
+                try await Task.sleep(for: .milliseconds(100))
+                if (try? await gossip.isLeading().get()) != true { return work.cancel() }
+            }
+        }
+        defer { watch.cancel() }
         do {
-            outcomes = try await provider.reconcile(desired)
+            outcomes = try await work.value
         } catch {
             let reason = "\(provider.name): \(error)"
             logger.error("load balancer reconcile failed; EXTERNAL-IPs stay as they were", metadata: ["error": "\(reason)"])

@@ -39,6 +39,8 @@ struct AWSQueryClient: Sendable {
     /// - Throws: ``AWSServiceError`` when the service refused it; ``AWSError`` when there was
     ///   no answer, or not one in XML.
     func call(_ service: Service, _ action: String, _ parameters: QueryParameters = QueryParameters()) async throws -> ResponseElement {
+        // A reconcile cancelled because its leader lost the lease makes no further call.
+        try Task.checkCancellation()
         let form = ([("Action", action), ("Version", service.version)] + parameters.pairs)
             .map { "\(SigV4.percentEncode($0.0))=\(SigV4.percentEncode($0.1))" }
             .joined(separator: "&")

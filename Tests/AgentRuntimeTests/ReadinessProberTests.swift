@@ -5,6 +5,10 @@ import NIOPosix
 import Synchronization
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @testable import AgentRuntime
 
 /// Probes against listeners on 127.0.0.1 that each test starts. Periods last 50 ms instead
@@ -233,10 +237,29 @@ private final class TestListener: Sendable {
     }
 
     /// A port nothing listens on: bound, then closed.
+    /// A port on 127.0.0.1 that refuses connections for as long as the tests run: bound by a
+    /// socket that never listens, and kept open. A port merely closed again could be taken
+    /// by anything running beside the tests (a moto server, an outgoing connection's source
+    /// port, even a connection to itself), and then accept the probe.
     static func closedPort() async throws -> Int {
-        let listener = try await start(.accept)
-        try await listener.channel.close()
-        return listener.port
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ClosedPortError(description: "socket: errno \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr = in_addr(s_addr: UInt32(0x7f00_0001).bigEndian)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else {
+            Glibc.close(fd)
+            throw ClosedPortError(description: "bind: errno \(errno)")
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    struct ClosedPortError: Error, CustomStringConvertible {
+        let description: String
     }
 
     var connections: Int { log.state.withLock { $0.connections } }
