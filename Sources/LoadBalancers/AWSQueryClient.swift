@@ -2,9 +2,12 @@ import Foundation
 
 /// AWS's query protocol: a form-encoded POST of `Action`, `Version` and the action's
 /// parameters, signed with SigV4, answered with XML.
-struct AWSQueryClient: Sendable {
+///
+/// `package`, not internal, where the tests' moto support (`Tests/MotoSupport`) looks at
+/// what the provider made: that target is built in release builds too, without testability.
+package struct AWSQueryClient: Sendable {
     /// The services the provider talks to, with their API versions and signing names.
-    enum Service: Sendable {
+    package enum Service: Sendable {
         case elasticLoadBalancing
         case ec2
 
@@ -30,6 +33,16 @@ struct AWSQueryClient: Sendable {
     var credentials: AWSCredentials
     var now: @Sendable () -> Date
 
+    package init(
+        transport: any HTTPTransport, region: String, endpoint: URL?, credentials: AWSCredentials, now: @escaping @Sendable () -> Date
+    ) {
+        self.transport = transport
+        self.region = region
+        self.endpoint = endpoint
+        self.credentials = credentials
+        self.now = now
+    }
+
     func url(of service: Service) -> URL {
         endpoint ?? URL(string: "https://\(service.signingName).\(region).amazonaws.com/")!
     }
@@ -38,7 +51,7 @@ struct AWSQueryClient: Sendable {
     ///
     /// - Throws: ``AWSServiceError`` when the service refused it; ``AWSError`` when there was
     ///   no answer, or not one in XML.
-    func call(_ service: Service, _ action: String, _ parameters: QueryParameters = QueryParameters()) async throws -> ResponseElement {
+    package func call(_ service: Service, _ action: String, _ parameters: QueryParameters = QueryParameters()) async throws -> ResponseElement {
         // A reconcile cancelled because its leader lost the lease makes no further call.
         try Task.checkCancellation()
         let form = ([("Action", action), ("Version", service.version)] + parameters.pairs)
@@ -82,10 +95,12 @@ struct AWSQueryClient: Sendable {
 }
 
 /// An action's parameters in the query protocol's flattened form (`Subnets.member.1`).
-struct QueryParameters: Sendable {
+package struct QueryParameters: Sendable {
     private(set) var pairs: [(String, String)] = []
 
-    mutating func append(_ name: String, _ value: String) { pairs.append((name, value)) }
+    package init() {}
+
+    package mutating func append(_ name: String, _ value: String) { pairs.append((name, value)) }
 
     /// ELBv2's lists: `Subnets.member.1`, `Subnets.member.2`.
     mutating func appendMembers(_ name: String, _ values: [String]) {

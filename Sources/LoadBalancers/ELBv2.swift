@@ -1,16 +1,18 @@
 /// The Elastic Load Balancing v2 actions the provider uses, as typed calls over the query
 /// client. Names follow the API's, so they can be looked up in its reference.
-struct ELBv2: Sendable {
+package struct ELBv2: Sendable {
     var client: AWSQueryClient
 
-    struct LoadBalancer: Hashable, Sendable {
-        var arn: String
-        var name: String
-        var dnsName: String
-        var scheme: String
-        var type: String
-        var vpcID: String
-        var subnets: [String]
+    package init(client: AWSQueryClient) { self.client = client }
+
+    package struct LoadBalancer: Hashable, Sendable {
+        package var arn: String
+        package var name: String
+        package var dnsName: String
+        package var scheme: String
+        package var type: String
+        package var vpcID: String
+        package var subnets: [String]
 
         init(_ element: ResponseElement) {
             arn = element.value("LoadBalancerArn") ?? ""
@@ -24,20 +26,20 @@ struct ELBv2: Sendable {
     }
 
     /// How the load balancer decides a target is up.
-    struct HealthCheck: Hashable, Sendable {
+    package struct HealthCheck: Hashable, Sendable {
         /// `TCP` or `HTTP`.
-        var `protocol`: String
+        package var `protocol`: String
         /// A port number, or `traffic-port` for the target's own.
-        var port: String
+        package var port: String
         /// For HTTP only.
-        var path: String?
+        package var path: String?
 
         static let trafficPort = HealthCheck(protocol: "TCP", port: "traffic-port", path: nil)
 
         static func http(port: Int, path: String) -> HealthCheck { HealthCheck(protocol: "HTTP", port: "\(port)", path: path) }
 
         /// The parameters CreateTargetGroup and ModifyTargetGroup take.
-        var parameters: QueryParameters {
+        package var parameters: QueryParameters {
             var parameters = QueryParameters()
             parameters.append("HealthCheckProtocol", `protocol`)
             parameters.append("HealthCheckPort", port)
@@ -46,13 +48,13 @@ struct ELBv2: Sendable {
         }
     }
 
-    struct TargetGroup: Hashable, Sendable {
-        var arn: String
-        var name: String
-        var `protocol`: String
-        var port: Int
-        var healthCheck: HealthCheck
-        var loadBalancerArns: [String]
+    package struct TargetGroup: Hashable, Sendable {
+        package var arn: String
+        package var name: String
+        package var `protocol`: String
+        package var port: Int
+        package var healthCheck: HealthCheck
+        package var loadBalancerArns: [String]
 
         init(_ element: ResponseElement) {
             arn = element.value("TargetGroupArn") ?? ""
@@ -67,12 +69,12 @@ struct ELBv2: Sendable {
         }
     }
 
-    struct Listener: Hashable, Sendable {
-        var arn: String
-        var port: Int
-        var `protocol`: String
+    package struct Listener: Hashable, Sendable {
+        package var arn: String
+        package var port: Int
+        package var `protocol`: String
         /// The target group of its forward action; nil when it does something else.
-        var targetGroupArn: String?
+        package var targetGroupArn: String?
 
         init(_ element: ResponseElement) {
             arn = element.value("ListenerArn") ?? ""
@@ -83,28 +85,28 @@ struct ELBv2: Sendable {
     }
 
     /// A node's address at a NodePort.
-    struct Target: Hashable, Sendable, Comparable {
-        var id: String
-        var port: Int
+    package struct Target: Hashable, Sendable, Comparable {
+        package var id: String
+        package var port: Int
 
-        static func < (a: Target, b: Target) -> Bool { (a.id, a.port) < (b.id, b.port) }
+        package static func < (a: Target, b: Target) -> Bool { (a.id, a.port) < (b.id, b.port) }
     }
 
-    struct TargetHealth: Hashable, Sendable {
-        var target: Target
+    package struct TargetHealth: Hashable, Sendable {
+        package var target: Target
         /// `initial`, `healthy`, `unhealthy`, `unused`, `draining`, `unavailable`.
-        var state: String
+        package var state: String
     }
 
     // MARK: Load balancers
 
-    func describeLoadBalancers() async throws -> [LoadBalancer] {
+    package func describeLoadBalancers() async throws -> [LoadBalancer] {
         try await client.describeAll(.elasticLoadBalancing, "DescribeLoadBalancers") {
             $0.list("DescribeLoadBalancersResult", "LoadBalancers").map(LoadBalancer.init)
         }
     }
 
-    func createLoadBalancer(name: String, scheme: String, subnets: [String], tags: [String: String]) async throws -> LoadBalancer {
+    package func createLoadBalancer(name: String, scheme: String, subnets: [String], tags: [String: String]) async throws -> LoadBalancer {
         var parameters = QueryParameters()
         parameters.append("Name", name)
         parameters.append("Type", "network")
@@ -147,13 +149,13 @@ struct ELBv2: Sendable {
 
     // MARK: Target groups
 
-    func describeTargetGroups() async throws -> [TargetGroup] {
+    package func describeTargetGroups() async throws -> [TargetGroup] {
         try await client.describeAll(.elasticLoadBalancing, "DescribeTargetGroups") {
             $0.list("DescribeTargetGroupsResult", "TargetGroups").map(TargetGroup.init)
         }
     }
 
-    func createTargetGroup(
+    package func createTargetGroup(
         name: String, protocol: String, port: Int, vpcID: String, healthCheck: HealthCheck, tags: [String: String]
     ) async throws -> TargetGroup {
         var parameters = healthCheck.parameters
@@ -184,7 +186,7 @@ struct ELBv2: Sendable {
 
     // MARK: Targets
 
-    func describeTargetHealth(targetGroupArn: String) async throws -> [TargetHealth] {
+    package func describeTargetHealth(targetGroupArn: String) async throws -> [TargetHealth] {
         var parameters = QueryParameters()
         parameters.append("TargetGroupArn", targetGroupArn)
         let answer = try await client.call(.elasticLoadBalancing, "DescribeTargetHealth", parameters)
@@ -212,7 +214,7 @@ struct ELBv2: Sendable {
 
     // MARK: Listeners
 
-    func describeListeners(loadBalancerArn: String) async throws -> [Listener] {
+    package func describeListeners(loadBalancerArn: String) async throws -> [Listener] {
         var parameters = QueryParameters()
         parameters.append("LoadBalancerArn", loadBalancerArn)
         return try await client.describeAll(.elasticLoadBalancing, "DescribeListeners", parameters) {
@@ -220,7 +222,7 @@ struct ELBv2: Sendable {
         }
     }
 
-    func createListener(loadBalancerArn: String, protocol: String, port: Int, targetGroupArn: String) async throws {
+    package func createListener(loadBalancerArn: String, protocol: String, port: Int, targetGroupArn: String) async throws {
         var parameters = Self.listenerParameters(protocol: `protocol`, port: port, targetGroupArn: targetGroupArn)
         parameters.append("LoadBalancerArn", loadBalancerArn)
         _ = try await client.call(.elasticLoadBalancing, "CreateListener", parameters)

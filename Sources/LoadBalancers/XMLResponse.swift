@@ -6,7 +6,7 @@ import FoundationXML
 
 /// An element of a query API answer: its name, its text and its child elements. The
 /// answers are small, so a tree read whole is simpler than a streaming decoder per action.
-struct ResponseElement: Hashable, Sendable {
+package struct ResponseElement: Hashable, Sendable {
     var name: String
     var text: String
     var children: [ResponseElement]
@@ -15,7 +15,7 @@ struct ResponseElement: Hashable, Sendable {
     subscript(_ name: String) -> ResponseElement? { children.first { $0.name == name } }
 
     /// The text at a path of child names: `element.value("Target", "Id")`.
-    func value(_ path: String...) -> String? {
+    package func value(_ path: String...) -> String? {
         var element: ResponseElement? = self
         for name in path { element = element?[name] }
         return element?.text

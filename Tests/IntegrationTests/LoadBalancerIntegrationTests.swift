@@ -2,8 +2,8 @@ import CLITestSupport
 import Foundation
 import Testing
 
-@testable import LoadBalancers
-@testable import MotoSupport
+import LoadBalancers
+import MotoSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 @testable import LoadBalancers
-@testable import MotoSupport
+import MotoSupport
 
 /// Whether the moto tests run: always under CI (where a missing moto_server fails them, with
 /// how to install it), elsewhere only when moto_server is there.

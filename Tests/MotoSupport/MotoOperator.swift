@@ -1,28 +1,28 @@
 import CLITestSupport
 import Foundation
 
-@testable import LoadBalancers
+import LoadBalancers
 
 /// What an operator does and sees on a moto server through ELBv2's and EC2's APIs: makes the
 /// network the settings name, lists load balancers, their listeners and targets. Shared by
 /// the provider's tests and the integration tests of agents using it.
-struct MotoOperator: Sendable {
-    let server: MotoServer
+package struct MotoOperator: Sendable {
+    package let server: MotoServer
     let client: AWSQueryClient
 
-    static let region = "us-east-1"
-    static let credentials = AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing")
+    package static let region = "us-east-1"
+    package static let credentials = AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing")
     /// The same credentials as the environment variables an agent reads.
-    static let environment = ["AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"]
+    package static let environment = ["AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"]
 
-    init(server: MotoServer) {
+    package init(server: MotoServer) {
         self.server = server
         client = AWSQueryClient(transport: URLSessionTransport(), region: Self.region, endpoint: server.endpoint, credentials: Self.credentials, now: { Date() })
     }
 
     /// A VPC and a subnet in each of two zones. After a restart, the same calls give the
     /// same IDs (``MotoServer`` seeds moto).
-    func createNetwork() async throws -> [String] {
+    package func createNetwork() async throws -> [String] {
         var vpc = QueryParameters()
         vpc.append("CidrBlock", "10.0.0.0/16")
         guard let vpcID = try await client.call(.ec2, "CreateVpc", vpc).value("vpc", "vpcId") else {
@@ -42,12 +42,12 @@ struct MotoOperator: Sendable {
         return subnets
     }
 
-    var elb: ELBv2 { ELBv2(client: client) }
+    package var elb: ELBv2 { ELBv2(client: client) }
 
-    func loadBalancers() async throws -> [ELBv2.LoadBalancer] { try await elb.describeLoadBalancers() }
+    package func loadBalancers() async throws -> [ELBv2.LoadBalancer] { try await elb.describeLoadBalancers() }
 
     /// The target groups a load balancer's listeners forward to, by listener port.
-    func listeners(of loadBalancer: ELBv2.LoadBalancer) async throws -> [Int: ELBv2.TargetGroup] {
+    package func listeners(of loadBalancer: ELBv2.LoadBalancer) async throws -> [Int: ELBv2.TargetGroup] {
         let targetGroups = try await elb.describeTargetGroups()
         var byPort = [Int: ELBv2.TargetGroup]()
         for listener in try await elb.describeListeners(loadBalancerArn: loadBalancer.arn) {
@@ -57,7 +57,7 @@ struct MotoOperator: Sendable {
     }
 
     /// `address:port` of each registered target, sorted.
-    func targets(of targetGroup: ELBv2.TargetGroup) async throws -> [String] {
+    package func targets(of targetGroup: ELBv2.TargetGroup) async throws -> [String] {
         try await elb.describeTargetHealth(targetGroupArn: targetGroup.arn).filter { $0.state != "draining" }
             .map { "\($0.target.id):\($0.target.port)" }.sorted()
     }
