@@ -93,7 +93,8 @@ public enum AgentDaemon {
             }
         }
         let snapshot = MemberSnapshot(dataDirectory: configuration.dataDir)
-        let (rejoin, problem) = snapshot.load()
+        let (remembered, problem) = snapshot.load()
+        let rejoin = remembered.compactMap { PeerAddress($0.address) }
         if let problem { logger.warning("\(problem)") }
 
         // The pod CIDR travels as a label, for the other nodes' host-gw routes.
@@ -107,17 +108,20 @@ public enum AgentDaemon {
         } catch {
             throw .badInput(error.description)
         }
-        // Until a join is answered, a restarted node counts the members it knew (itself and
-        // its snapshot's peers), so that alone it cannot take itself for a majority.
+        // Until a join is answered, a restarted node counts the members its snapshot
+        // remembers, and a node told of peers never leads on a view of itself alone: cut off
+        // from its cluster, it must not take itself for one (and tell the cloud so).
         let election: Election.Instance
         do {
             election = try Election.Instance(
-                name: configuration.nodeName, rememberedCount: rejoin.isEmpty ? 0 : rejoin.count + 1, now: GossipNode.monotonicNow())
+                name: configuration.nodeName, remembered: Set(remembered.compactMap { try? NodeName($0.name) }),
+                expectsPeers: !seeds.isEmpty || !rejoin.isEmpty,
+                now: GossipNode.monotonicNow())
         } catch {
             throw .badInput(error.description)
         }
         let node = GossipNode(
-            instance: instance, election: election, keyring: keys.keyring, keyringFile: keys.file, snapshot: snapshot, mtu: defaultMTU,
+            instance: instance, election: election, snapshotEntries: remembered, keyring: keys.keyring, keyringFile: keys.file, snapshot: snapshot, mtu: defaultMTU,
             eventLoop: MultiThreadedEventLoopGroup.singleton.next(), logger: logger, metrics: GossipMetrics())
         let channel: any Channel
         do {

@@ -53,16 +53,19 @@ final class GossipNode: @unchecked Sendable {
     var snapshotWriteScheduled = false
     /// The peers the snapshot on disk holds.
     var snapshotPeers: Set<PeerAddress> = []
+    /// What the snapshot on disk holds (MemberSnapshot.merged keeps peers no longer heard of).
+    var snapshotEntries: [MemberSnapshot.Entry] = []
     /// Peers from the snapshot still to try, a few at a time, until one answers.
     var rejoinQueue: [PeerAddress] = []
     var rejoinInFlight: Set<PeerAddress> = []
 
     init(
-        instance: SWIM.Instance, election: Election.Instance, keyring: Keyring, keyringFile: KeyringFile?, snapshot: MemberSnapshot?,
+        instance: SWIM.Instance, election: Election.Instance, snapshotEntries: [MemberSnapshot.Entry], keyring: Keyring, keyringFile: KeyringFile?, snapshot: MemberSnapshot?,
         mtu: Int, eventLoop: any EventLoop, logger: Logger, metrics: GossipMetrics
     ) {
         self.instance = instance
         self.election = election
+        self.snapshotEntries = snapshotEntries
         self.keyring = keyring
         self.keyringFile = keyringFile
         self.snapshot = snapshot
@@ -215,7 +218,6 @@ final class GossipNode: @unchecked Sendable {
             case .probeAnswered(_, let roundTrip):
                 metrics.probeRoundTrip(roundTrip)
             case .joinAnswered(let seed, let node):
-                election.membershipSynced()
                 finishJoin(seed, .answered(by: node))
             case .joinUnanswered(let seed):
                 finishJoin(seed, .unanswered)
@@ -368,7 +370,9 @@ final class GossipNode: @unchecked Sendable {
         guard let snapshot else { return }
         let peers = peersToRemember
         do {
-            try snapshot.save(peers)
+            let entries = MemberSnapshot.merged(snapshotEntries, with: instance.members, node: name, now: WallClock.now())
+            try snapshot.save(entries)
+            snapshotEntries = entries
             snapshotPeers = Set(peers.map(\.address))
         } catch {
             logger.warning("cannot write the member snapshot", metadata: ["error": "\(error)"])

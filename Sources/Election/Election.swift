@@ -32,6 +32,14 @@ public enum Election {
         /// stopped endorsing a leader when it began to suspect it may endorse the next one as
         /// soon as it declares the leader failed.
         public var hold: Duration = .seconds(3)
+        /// How often an endorsed node (the leader, a candidate) tells the members that do not
+        /// endorse it (one that started alone and endorses itself, one that backs somebody
+        /// else) the newest claim it knows: they turn to its leader, so a majority stays
+        /// behind the leader when others fail, and a split vote comes together.
+        public var announceInterval: Duration = .seconds(2)
+        /// How long the members a restarted node remembers count while its view has not
+        /// heard of them: SWIM's reap time, after which a member unheard of is gone anyway.
+        public var rememberFor: Duration = .seconds(24 * 3600)
 
         public init() {}
 

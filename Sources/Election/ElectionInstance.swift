@@ -13,10 +13,13 @@ extension Election {
         /// Endorsements received, by endorser: when each arrived, and how many members its
         /// sender knew of.
         private var endorsements: [NodeName: (arrived: Timestamp, knownCount: Int)] = [:]
-        /// How many members this node knew of before it restarted, counted until its first
-        /// join is answered: a node back alone must not take its own view of one for the
-        /// cluster.
-        private var rememberedCount: Int
+        /// The members this node knew of before it restarted (its member snapshot), counted
+        /// as known while its view has not heard of them, for `Settings.rememberFor`: a node
+        /// back among a few must not take them for the cluster.
+        private let remembered: Set<NodeName>
+        /// Whether this node was told of peers (seeds to join, a snapshot to rejoin): then a
+        /// view of itself alone is not the cluster, and it does not lead on it.
+        private let expectsPeers: Bool
         /// The newest claim this node has heard of, its own included.
         public private(set) var newestClaim: LeaderClaim?
         /// This node's claim while it leads.
@@ -25,6 +28,8 @@ extension Election {
         public private(set) var leaseEnds: Timestamp?
         /// When the newest claim's leader last answered that it leads.
         private var leaderHeardLeadingAt: Timestamp?
+        /// While endorsed: when to tell the members that do not endorse it what it knows.
+        private var nextAnnouncement: Timestamp?
 
         public enum Directive: Sendable, Hashable {
             case send(ElectionMessage, to: NodeName)
@@ -32,18 +37,21 @@ extension Election {
             case stoppedLeading(LeaderClaim)
         }
 
-        /// - Parameter rememberedCount: the members (not left) this node knew of when it last
-        ///   ran, from its member snapshot; 0 for a new node.
-        public init(name: NodeName, settings: Settings = Settings(), rememberedCount: Int = 0, now: Timestamp) throws(SettingsError) {
+        /// - Parameters:
+        ///   - remembered: the members this node knew of when it last ran (its member
+        ///     snapshot, which forgets a member only once it left or after the reap time);
+        ///     empty for a new node.
+        ///   - expectsPeers: it has seeds to join or a snapshot to rejoin.
+        public init(
+            name: NodeName, settings: Settings = Settings(), remembered: Set<NodeName> = [], expectsPeers: Bool = false, now: Timestamp
+        ) throws(SettingsError) {
             self.name = name
             self.settings = try settings.validated()
             self.startedAt = now
-            self.rememberedCount = rememberedCount
+            self.remembered = remembered
+            self.expectsPeers = expectsPeers || !remembered.isEmpty
         }
 
-        /// The membership has synced with a peer (a join was answered): from now on this
-        /// node's view counts the members.
-        public mutating func membershipSynced() { rememberedCount = 0 }
 
         // MARK: Inputs
 
@@ -53,6 +61,7 @@ extension Election {
             var out: [Directive] = []
             endorse(view: view, now: now, into: &out)
             updateLeadership(view: view, now: now, wallClock: wallClock, into: &out)
+            announce(view: view, now: now, into: &out)
             return out
         }
 
@@ -87,7 +96,9 @@ extension Election {
             if let leadingClaim, isLeading(at: now) {
                 return LeaderStatus(claim: leadingClaim, quorum: true)
             }
-            let heard = leaderHeardLeadingAt.map { now - $0 < settings.lease } ?? false
+            // As last heard: an answer is due every endorseInterval, and a few lost in a row
+            // should not make the leader look gone.
+            let heard = leaderHeardLeadingAt.map { now - $0 < settings.hold } ?? false
             return LeaderStatus(claim: newestClaim, quorum: heard && newestClaim?.leader != name)
         }
 
@@ -99,9 +110,9 @@ extension Election {
             if let endorsed, endorsed.member == choice, now - endorsed.at < settings.endorseInterval * 3 / 4 { return }
             endorsed = (choice, now)
             if choice == name {
-                endorsements[name] = (now, view.knownCount)
+                endorsements[name] = (now, knownCount(in: view, now: now))
             } else {
-                out.append(.send(.endorse(known: newestClaim, knownCount: view.knownCount), to: choice))
+                out.append(.send(.endorse(known: newestClaim, knownCount: knownCount(in: view, now: now)), to: choice))
             }
         }
 
@@ -141,9 +152,9 @@ extension Election {
             let arrivals = counted.map(\.arrived).sorted(by: >)
             // A majority of the most members anyone involved knows of: views differ for a
             // moment after joins, and a node just restarted knows few.
-            let clusterSize = max(view.knownCount, rememberedCount, counted.map(\.knownCount).max() ?? 0)
+            let clusterSize = max(knownCount(in: view, now: now), counted.map(\.knownCount).max() ?? 0)
             let needed = clusterSize / 2 + 1
-            let eligible = view[name]?.isEligible ?? false
+            let eligible = (view[name]?.isEligible ?? false) && !(expectsPeers && view.members.count <= 1)
             if eligible, arrivals.count >= needed {
                 leaseEnds = arrivals[needed - 1] + settings.lease
                 if leadingClaim == nil {
@@ -157,6 +168,32 @@ extension Election {
                 leaseEnds = nil
                 out.append(.stoppedLeading(claim))
             }
+        }
+
+        /// A node that is endorsed (the leader, or a candidate while the vote is split) tells
+        /// the live members that endorse another, or none, the newest claim it knows, every
+        /// `announceInterval`; those that endorse it hear it in every answer anyway. So two
+        /// groups behind two candidates, each knowing another claim, learn the newer one and
+        /// come together behind its leader, and a node back alone learns who leads.
+        private mutating func announce(view: ElectionView, now: Timestamp, into out: inout [Directive]) {
+            guard !endorsements.isEmpty, let claim = newestClaim else {
+                nextAnnouncement = nil
+                return
+            }
+            guard now >= nextAnnouncement ?? now else { return }
+            nextAnnouncement = now + settings.announceInterval
+            for member in view.members.values.sorted(by: { $0.name < $1.name })
+            where member.name != name && (member.status == .alive || member.status == .suspect) && endorsements[member.name] == nil {
+                out.append(.send(.announce(known: claim, leading: leadingClaim != nil), to: member.name))
+            }
+        }
+
+        /// The view's known members, and those remembered from before a restart that the view
+        /// has not heard of (within `rememberFor` of the start, after which the view's reaping
+        /// is the rule again).
+        private func knownCount(in view: ElectionView, now: Timestamp) -> Int {
+            guard now - startedAt < settings.rememberFor else { return view.knownCount }
+            return view.knownCount + remembered.count { view[$0] == nil }
         }
 
         private mutating func learn(_ claim: LeaderClaim?) {

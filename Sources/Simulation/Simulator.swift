@@ -105,6 +105,7 @@ public final class Simulator: VirtualClockRun {
 
     /// Starts the node's process: a fresh core, a fresh sealer (new session) and replay window.
     public func start(_ node: Int, joining seeds: [Int] = [], labels: [String: String] = [:]) {
+        nodes[node].joins = !seeds.isEmpty
         launch(node, labels: labels)
         carryOut(node) { instance, now, random in instance.start(now: now, random: &random) }
         if !seeds.isEmpty {
@@ -116,7 +117,10 @@ public final class Simulator: VirtualClockRun {
     /// Starts these nodes as a cluster that has long since settled: each knows every other
     /// as alive from the outset (`SWIM.Instance.adopt`), and nobody joins.
     public func startConverged(_ started: [Int]) {
-        for node in started { launch(node, labels: [:]) }
+        for node in started {
+            nodes[node].joins = false
+            launch(node, labels: [:])
+        }
         // Built once: each core copies the records, and their names and labels are shared.
         let records = started.map { nodes[$0].instance!.localMember }
         for node in started {
@@ -140,7 +144,7 @@ public final class Simulator: VirtualClockRun {
         if let election = settings.election {
             // What a real agent's member snapshot remembers across the restart.
             nodes[node].election = try! Election.Instance(
-                name: nodes[node].name, settings: election, rememberedCount: nodes[node].rememberedCount, now: now)
+                name: nodes[node].name, settings: election, remembered: nodes[node].remembered, expectsPeers: nodes[node].joins, now: now)
             agenda.schedule(.electionTick(node: node, generation: nodes[node].generation), at: now + election.endorseInterval)
         }
     }
@@ -148,7 +152,13 @@ public final class Simulator: VirtualClockRun {
     /// Kills the node's process at once, as `kill -9` does: it sends nothing more.
     public func kill(_ node: Int) {
         endLeadership(of: node)
-        if let instance = nodes[node].instance { nodes[node].rememberedCount = instance.members.count { $0.status != .left } }
+        // As a real agent's member snapshot: it keeps the peers of earlier runs until they
+        // are known to have left (the reap time is beyond any simulation).
+        if let instance = nodes[node].instance {
+            let known = instance.members.filter { $0.name != nodes[node].name }
+            nodes[node].remembered.formUnion(known.filter { $0.status != .left }.map(\.name))
+            nodes[node].remembered.subtract(known.filter { $0.status == .left }.map(\.name))
+        }
         nodes[node].instance = nil
         nodes[node].election = nil
         nodes[node].generation &+= 1
@@ -313,9 +323,7 @@ public final class Simulator: VirtualClockRun {
             case .leaveCompleted:
                 kill(node)
                 return
-            case .joinAnswered:
-                nodes[node].election?.membershipSynced()
-            case .memberForgotten, .probeAnswered, .joinUnanswered:
+            case .memberForgotten, .probeAnswered, .joinAnswered, .joinUnanswered:
                 break
             }
         }
@@ -372,7 +380,9 @@ extension Simulator {
         var instance: SWIM.Instance?
         var election: Election.Instance?
         /// The members it knew when it was last killed: its member snapshot.
-        var rememberedCount = 0
+        var remembered: Set<NodeName> = []
+        /// Whether its last start named seeds to join.
+        var joins = false
         var sealer: Sealer
         var opener = Opener()
         var generation: UInt32 = 0

@@ -130,6 +130,63 @@ private struct Cluster {
         #expect(cluster.leaders() == [try NodeName("a")], "two of the two remaining are")
     }
 
+    @Test func aNodeBackAloneThatEndorsesItselfLearnsTheLeadersClaimAndTurnsToIt() throws {
+        var cluster = try Cluster(["a", "b", "c"])
+        cluster.advance(.seconds(4))
+        let (a, b) = (try NodeName("a"), try NodeName("b"))
+        #expect(cluster.leaders() == [a])
+        // a dies; b and c declare it failed, and b leads.
+        cluster.cut = [a]
+        try cluster.set("a", .failed, seenBy: ["b", "c"])
+        cluster.advance(.seconds(5))
+        #expect(cluster.leaders() == [b])
+        // a comes back with a fresh core: first by name, it endorses itself, knowing no claim.
+        cluster.nodes[a] = try Election.Instance(name: a, now: cluster.now)
+        cluster.cut = []
+        try cluster.set("a", .alive, seenBy: ["b", "c"])
+        cluster.advance(.seconds(10))
+        #expect(cluster.nodes[a]!.endorsed?.member == b, "the leader's announcement taught a the claim")
+        #expect(cluster.nodes[a]!.status(at: cluster.now) == LeaderStatus(claim: cluster.nodes[b]!.leadingClaim, quorum: true))
+        // Now b keeps its majority when c dies.
+        cluster.cut = [try NodeName("c")]
+        try cluster.set("c", .failed, seenBy: ["a", "b"])
+        cluster.advance(.seconds(5))
+        #expect(cluster.leaders() == [b])
+    }
+
+    @Test func aNodeToldOfPeersNeverLeadsOnAViewOfItselfAloneNorOnAPartOfTheMembersItRemembers() throws {
+        let now = Timestamp(millisecondsSinceEpoch: 1_000_000)
+        let (a, b, c) = (try NodeName("a"), try NodeName("b"), try NodeName("c"))
+        let alone = ElectionView([ElectionView.Member(name: a, status: .alive, isEligible: true)])
+        var seeded = try Election.Instance(name: a, expectsPeers: true, now: now)
+        var single = try Election.Instance(name: a, now: now)
+        for second in 1...10 {
+            let later = now + .seconds(second)
+            _ = seeded.tick(view: alone, now: later, wallClock: later)
+            _ = single.tick(view: alone, now: later, wallClock: later)
+        }
+        #expect(!seeded.isLeading(at: now + .seconds(10)), "its join unanswered, a node with seeds is not a cluster of one")
+        #expect(single.isLeading(at: now + .seconds(10)), "a node started without peers is a cluster of one")
+
+        // Back with a view of two of the five members it remembers: two endorsements are no majority.
+        let two = ElectionView([a, b].map { ElectionView.Member(name: $0, status: .alive, isEligible: true) })
+        var restarted = try Election.Instance(name: a, remembered: [b, c, try NodeName("d"), try NodeName("e")], now: now)
+        for second in 1...10 {
+            let later = now + .seconds(second)
+            _ = restarted.tick(view: two, now: later, wallClock: later)
+            _ = restarted.receive(.endorse(known: nil, knownCount: 2), from: b, view: two, now: later, wallClock: later)
+        }
+        #expect(!restarted.isLeading(at: now + .seconds(10)))
+        // Once its view hears that the others left, they no longer count.
+        let othersLeft = ElectionView(
+            [a, b].map { ElectionView.Member(name: $0, status: .alive, isEligible: true) }
+                + ["c", "d", "e"].map { ElectionView.Member(name: try! NodeName($0), status: .left, isEligible: true) })
+        let later = now + .seconds(11)
+        _ = restarted.tick(view: othersLeft, now: later, wallClock: later)
+        _ = restarted.receive(.endorse(known: nil, knownCount: 2), from: b, view: othersLeft, now: later, wallClock: later)
+        #expect(restarted.isLeading(at: later), "two of the two members not left are a majority")
+    }
+
     @Test func settingsWhoseHoldDoesNotExceedTheLeaseAreRefused() {
         var settings = Election.Settings()
         settings.hold = settings.lease
