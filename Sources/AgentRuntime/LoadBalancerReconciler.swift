@@ -97,10 +97,11 @@ actor LoadBalancerReconciler {
         guard desired != attempted || now - lastReconcile >= pause else { return }
         lastReconcile = now
         attempted = desired
-        await reconcile(desired, previous: Self.statuses(in: snapshot.replica))
+        await reconcile(desired, in: snapshot.replica)
     }
 
-    private func reconcile(_ desired: DesiredLoadBalancers, previous: [String: LoadBalancerStatus]) async {
+    /// - Parameter replica: where each Service's status stood before.
+    private func reconcile(_ desired: DesiredLoadBalancers, in replica: CatalogReplica) async {
         let started = ContinuousClock.now
         var outcomes: [String: LoadBalancerOutcome] = [:]
         let provider = provider
@@ -133,7 +134,7 @@ actor LoadBalancerReconciler {
                 failedServices.append(service.key)
                 logger.warning("load balancer not ensured", metadata: ["service": "\(service.key)", "error": "\(message)"])
             }
-            let old = previous[service.key] ?? LoadBalancerStatus()
+            let old = replica[service.serviceKey]?.service?.loadBalancer ?? LoadBalancerStatus()
             let new = LoadBalancerPlan.status(after: outcome, previous: old, now: now)
             if new != old {
                 changed[service.serviceKey] = new
@@ -155,13 +156,4 @@ actor LoadBalancerReconciler {
         }
     }
 
-    /// Each LoadBalancer Service's status as the catalog holds it, by `namespace/name`.
-    static func statuses(in replica: CatalogReplica) -> [String: LoadBalancerStatus] {
-        var statuses: [String: LoadBalancerStatus] = [:]
-        for entry in replica.entries.values {
-            guard let allocated = entry.service, allocated.service.spec.type == .loadBalancer else { continue }
-            statuses["\(entry.key.namespace)/\(entry.key.name)"] = allocated.loadBalancer
-        }
-        return statuses
-    }
 }

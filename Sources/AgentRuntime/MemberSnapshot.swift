@@ -21,7 +21,7 @@ struct MemberSnapshot: Sendable {
     }
 
     /// How long a peer no longer heard of is remembered: SWIM's reap time.
-    static let rememberFor: Duration = .seconds(24 * 3600)
+    static let rememberFor = SWIM.Settings().reconnect.reapTime
 
     struct Entry: Codable, Equatable {
         var name: String
@@ -36,10 +36,7 @@ struct MemberSnapshot: Sendable {
     /// ``rememberFor``; a member known to have left is dropped.
     static func merged(_ previous: [Entry], with members: [SWIM.Member], node: NodeName, now: Timestamp) -> [Entry] {
         let stamp = now.millisecondsSinceEpoch
-        var entries: [String: Entry] = [:]
-        for entry in previous where (entry.seen ?? stamp) + UInt64(rememberFor.nanoseconds / 1_000_000) >= stamp {
-            entries[entry.name] = entry
-        }
+        var entries = Dictionary(recent(previous, now: now).map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         for member in members where member.name != node {
             if member.status == .left {
                 entries[member.name.rawValue] = nil
@@ -48,6 +45,12 @@ struct MemberSnapshot: Sendable {
             }
         }
         return entries.values.sorted { $0.name < $1.name }
+    }
+
+    /// The entries seen within ``rememberFor`` of `now` (one without a time counts as seen).
+    static func recent(_ entries: [Entry], now: Timestamp) -> [Entry] {
+        let stamp = now.millisecondsSinceEpoch
+        return entries.filter { ($0.seen ?? stamp) + UInt64(rememberFor.nanoseconds / 1_000_000) >= stamp }
     }
 
     func save(_ entries: [Entry]) throws {
@@ -63,7 +66,7 @@ struct MemberSnapshot: Sendable {
         do {
             guard let contents = try DurableFile.read(path) else { return ([], nil) }
             let entries = try JSONDecoder().decode([Entry].self, from: Data(contents))
-            return (Self.merged(entries, with: [], node: try NodeName("-"), now: now), nil)
+            return (Self.recent(entries, now: now), nil)
         } catch {
             return ([], "the member snapshot \(path) cannot be read (\(error)); rejoin with `agent join PEER`")
         }

@@ -1,4 +1,5 @@
 import ClusterModel
+import Membership
 
 /// Leader election by leases of majority endorsement.
 ///
@@ -39,7 +40,7 @@ public enum Election {
         public var announceInterval: Duration = .seconds(2)
         /// How long the members a restarted node remembers count while its view has not
         /// heard of them: SWIM's reap time, after which a member unheard of is gone anyway.
-        public var rememberFor: Duration = .seconds(24 * 3600)
+        public var rememberFor: Duration = SWIM.Settings().reconnect.reapTime
 
         public init() {}
 

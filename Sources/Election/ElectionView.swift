@@ -39,9 +39,6 @@ public struct ElectionView: Sendable, Hashable {
     /// Members that count towards a majority: all but those that left.
     public var knownCount: Int { members.values.count { $0.status != .left } }
 
-    /// Whether `count` endorsements are more than half of the known members.
-    public func isMajority(_ count: Int) -> Bool { count * 2 > knownCount }
-
     /// The member to endorse when no live leader is known: the first eligible live member
     /// by name, so that every node with the same view picks the same one.
     public var firstInRank: NodeName? {

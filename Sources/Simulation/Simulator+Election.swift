@@ -14,8 +14,6 @@ extension Simulator {
         /// The end of its lease as of its last input, while it leads.
         var leaseEnds: Timestamp
 
-        /// Whether the node led at `time`.
-        public func covers(_ time: Timestamp) -> Bool { from <= time && time < (until ?? leaseEnds) }
     }
 
     /// The nodes leading now.
